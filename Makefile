@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint translations-extract translations-update translations-compile check-translations bench clean
+
+install: $(STAMP) instance/secret_key translations-compile
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,units]'
+	touch $(STAMP)
+
+# A random secret for this checkout; production sets FEEDBACK_SECRET_KEY instead.
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
+
+translations-compile: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo seed --if-empty
+	@$(FLASK) demo logins
+	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/auth/login)"
+	FEEDBACK_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-translations: $(STAMP)
+	$(BIN)/python scripts/check_translations.py
+
+test: install lint check-translations
+	$(BIN)/pytest
+
+# Translators: after adding or changing a string, run this, then fill translations/vi.
+translations-update: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project feedback-app -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

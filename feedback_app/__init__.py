@@ -1,0 +1,95 @@
+"""The citizen-feedback platform for one-stop desks (Bộ phận Một cửa)."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from .config import DefaultConfig
+
+
+class ConfigurationError(RuntimeError):
+    """The app cannot start with this configuration; the message says what to set."""
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application. It never migrates and never touches the database here."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(DefaultConfig)
+    if test_config is None:
+        _load_deployment_config(app)
+    else:
+        app.config.update(test_config)
+    _finish_config(app)
+
+    from . import cli, errors, i18n, security
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _load_deployment_config(app: Flask) -> None:
+    """Instance folder first, then FEEDBACK_* variables, then DATABASE_URL."""
+    app.config.from_pyfile("config.py", silent=True)
+    secret_file = Path(app.instance_path) / "secret_key"
+    if secret_file.is_file():
+        app.config["SECRET_KEY"] = secret_file.read_text(encoding="utf-8").strip()
+    app.config.from_prefixed_env("FEEDBACK")
+    if os.environ.get("DATABASE_URL") and not os.environ.get("FEEDBACK_SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+
+
+def _finish_config(app: Flask) -> None:
+    """Derive settings that depend on others, and refuse unsafe production settings."""
+    env = app.config["ENV"]
+    if env in ("development", "testing") or app.config.get("TESTING"):
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if not app.config.get("SECRET_KEY"):
+        if env == "testing" or app.config.get("TESTING"):
+            app.config["SECRET_KEY"] = "testing-only"  # noqa: S105 - tests never leave the machine
+        else:
+            raise ConfigurationError(
+                "FEEDBACK_SECRET_KEY is not set. Set it in the environment or write a random "
+                f"value to {Path(app.instance_path) / 'secret_key'} ('make install' does this)."
+            )
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        uri = "sqlite:///" + str(Path(app.instance_path) / "feedback.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(uri)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
+        options["connect_args"] = connect_args
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _normalise_database_url(uri: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator used."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix) :]
+    return uri
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One blueprint per feature."""
+    from .auth.routes import bp as auth_bp
+    from .main.routes import bp as main_bp
+    from .units.routes import bp as units_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(units_bp, url_prefix="/units")

@@ -1,0 +1,122 @@
+"""Command-line interface: `flask --app wsgi <group> <command>`. Each command commits once."""
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import demo as demo_data
+from .auth import service as accounts
+from .extensions import db
+from .models import Role
+from .units import service as units
+
+demo_cli = AppGroup("demo", help="The demo district (quận Thanh Xuân, Hà Nội).")
+units_cli = AppGroup("units", help="Administrative units.")
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+def _logins_file() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.txt"
+
+
+@demo_cli.command("seed")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
+def demo_seed(if_empty: bool) -> None:
+    """Create the demo district, its desks and one account per role (idempotent)."""
+    if if_empty and not demo_data.is_empty():
+        click.echo("The database already has units; demo seed skipped.")
+        return
+    result = demo_data.seed()
+    db.session.commit()
+    click.echo(f"Units created: {result.units_created}; desks created: {result.desks_created}.")
+    if result.new_logins:
+        _save_logins(result.new_logins)
+        click.echo("New demo accounts (username: password):")
+        for username, password in result.new_logins.items():
+            click.echo(f"  {username}: {password}")
+
+
+def _save_logins(logins: dict[str, str]) -> None:
+    """Keep demo passwords in the instance folder (owner-only) so `make run` can show them."""
+    path = _logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as handle:
+        for username, password in logins.items():
+            handle.write(f"{username}: {password}\n")
+    os.chmod(path, 0o600)
+
+
+@demo_cli.command("logins")
+def demo_logins() -> None:
+    """Print the demo accounts and their passwords, as created by `demo seed`."""
+    path = _logins_file()
+    if not path.is_file():
+        click.echo("No demo accounts recorded here; run `flask demo seed` first.")
+        return
+    click.echo("Demo accounts (username: password):")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        click.echo(f"  {line}")
+
+
+@units_cli.command("import")
+@click.option("--province", "province", help="Province code, e.g. 01 for Hà Nội.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CSV with columns code, name, level, parent_code, valid_from.",
+)
+def units_import(province: str | None, csv_file: Path | None) -> None:
+    """Load current units from vietnam-provinces, or the statistics office's list as CSV."""
+    if bool(province) == bool(csv_file):
+        raise click.UsageError("Give exactly one of --province or --csv.")
+    try:
+        result = units.import_province(province) if province else units.import_csv(csv_file)
+    except units.UnitImportError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Units created: {result.created}; already present: {result.unchanged}.")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help="The account's role."
+)
+@click.option("--unit", "unit_code", required=True, help="Code of the unit the account covers.")
+@click.option("--full-name", default="", help="The person's name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(
+    username: str, role: str, unit_code: str, full_name: str, password_stdin: bool
+) -> None:
+    """Create a staff account (the password is asked for unless --password-stdin)."""
+    unit = units.find_unit(unit_code)
+    if unit is None:
+        raise click.ClickException(f"No unit with code {unit_code}.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = accounts.create_user(
+            username=username, role=role, unit=unit, password=password, full_name=full_name
+        )
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        reason = str(exc)
+        if reason.startswith("username:"):
+            raise click.ClickException(f"The username {username} is already taken.") from exc
+        raise click.ClickException("The password must have at least 10 characters.") from exc
+    db.session.commit()
+    click.echo(f"Created {user.username} ({user.role.value}) for {unit.code} {unit.name}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    for group in (demo_cli, units_cli, users_cli):
+        app.cli.add_command(group)

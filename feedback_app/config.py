@@ -1,0 +1,34 @@
+"""Default configuration. Secrets come from the instance folder or FEEDBACK_* variables."""
+
+from datetime import timedelta
+
+LANGUAGES = ("vi", "en")
+
+
+class DefaultConfig:
+    """Settings every deployment starts from; production overrides come from the environment."""
+
+    # "production" unless told otherwise: secure cookies and a required secret key.
+    ENV = "production"
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None  # set in create_app from the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = LANGUAGES
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATELIMIT = "5 per 15 minutes"
+    KIOSK_RATELIMIT = "20 per minute"
+    MIN_CELL = 5
+    PUBLIC_BASE_URL = None
+    SQLITE_BUSY_TIMEOUT_MS = 5000

@@ -1,0 +1,123 @@
+"""The demo district: Hà Nội › quận Thanh Xuân › its 11 wards (2022), desks, people, accounts.
+
+Idempotent: running it again finds what it made and adds only what is missing.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+
+from sqlalchemy import select
+
+from .auth import service as accounts
+from .extensions import db
+from .models import AdminUnit, Role, ServicePoint, UnitLevel, User
+from .units import service as units
+
+DEMO_ACCOUNTS = (
+    ("admin", Role.ADMIN, "01", "Quản trị hệ thống"),
+    ("reform", Role.REFORM_OFFICE, "009", "Phòng Nội vụ"),
+    ("manager", Role.UNIT_MANAGER, "00343", "Lãnh đạo UBND phường Nhân Chính"),
+    ("clerk", Role.INTAKE_CLERK, "009", "Cán bộ tiếp nhận"),
+    ("hotline", Role.HOTLINE_OPERATOR, "009", "Trực đường dây nóng"),
+    ("counter", Role.COUNTER_STAFF, "00343", "Cán bộ quầy phường Nhân Chính"),
+)
+
+
+@dataclass
+class SeedResult:
+    """What the seed made, with the passwords of accounts it created (shown once)."""
+
+    units_created: int = 0
+    desks_created: int = 0
+    new_logins: dict[str, str] = field(default_factory=dict)
+
+
+def load_seed_data() -> dict:
+    """The shipped description of the demo district."""
+    text = resources.files("feedback_app").joinpath("data/thanh_xuan_2022.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def seed() -> SeedResult:
+    """Create whatever part of the demo district is missing. The caller commits."""
+    data = load_seed_data()
+    result = SeedResult()
+    counts = units.ImportResult()
+    p, d = data["province"], data["district"]
+    province = units.ensure_unit(
+        code=p["code"],
+        name=p["name"],
+        level=UnitLevel.PROVINCE,
+        parent=None,
+        valid_from=date.fromisoformat(p["valid_from"]),
+        result=counts,
+    )
+    district_dates = {
+        "valid_from": date.fromisoformat(d["valid_from"]),
+        "valid_to": date.fromisoformat(d["valid_to"]),
+    }
+    district = units.ensure_unit(
+        code=d["code"],
+        name=d["name"],
+        level=UnitLevel.DISTRICT,
+        parent=province,
+        result=counts,
+        **district_dates,
+    )
+    wards = [
+        units.ensure_unit(
+            code=w["code"],
+            name=w["name"],
+            level=UnitLevel.COMMUNE,
+            parent=district,
+            result=counts,
+            **district_dates,
+        )
+        for w in data["wards"]
+    ]
+    result.units_created = counts.created
+    names = iter(data["officer_names"] * 2)
+    for unit in [district, *wards]:
+        if _ensure_desk(unit, names):
+            result.desks_created += 1
+    result.new_logins = _ensure_accounts()
+    return result
+
+
+def _ensure_desk(unit: AdminUnit, names) -> bool:
+    """One desk per unit with two counters and two officers; False when it already exists."""
+    if db.session.scalar(select(ServicePoint.id).where(ServicePoint.unit_id == unit.id)):
+        next(names), next(names)
+        return False
+    short = unit.name.replace("Thành phố ", "").replace("Quận ", "quận ").replace("Phường ", "phường ")
+    point = ServicePoint(unit=unit, name=f"Bộ phận Một cửa {short}", address=f"UBND {short}")
+    db.session.add(point)
+    db.session.flush()
+    for code in ("1", "2"):
+        units.add_counter(point, code, f"Quầy {code}", actor=None)
+    for _ in range(2):
+        units.add_officer(point, next(names), "Công chức Bộ phận Một cửa", actor=None)
+    return True
+
+
+def _ensure_accounts() -> dict[str, str]:
+    """One account per role; returns the passwords of the accounts created now."""
+    created = {}
+    for username, role, unit_code, full_name in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        unit = units.find_unit(unit_code, date(2022, 6, 30))
+        password = secrets.token_urlsafe(9)
+        accounts.create_user(
+            username=username, role=role, unit=unit, password=password, full_name=full_name
+        )
+        created[username] = password
+    return created
+
+
+def is_empty() -> bool:
+    """Whether the database holds no unit yet."""
+    return db.session.scalar(select(AdminUnit.id).limit(1)) is None

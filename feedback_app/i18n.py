@@ -1,0 +1,50 @@
+"""Language selection: ?lang=, then the session, then the browser; Vietnamese by default."""
+
+from pathlib import Path
+
+from flask import Flask, current_app, request, session, url_for
+from flask_babel import get_locale
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    """The locale for this request."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def _remember_choice() -> None:
+    """Keep an explicit ?lang= choice for the rest of the visit."""
+    asked = request.args.get("lang")
+    if asked in current_app.config["LANGUAGES"] and session.get("lang") != asked:
+        session["lang"] = asked
+
+
+def switch_language_url(lang: str) -> str:
+    """This page again, in another language (other query arguments kept)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    if request.endpoint is None or request.endpoint == "static":
+        return url_for("main.index", lang=lang)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel to the top-level translations folder."""
+    translations = Path(app.root_path).parent / "translations"
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(translations))
+    babel.init_app(app, locale_selector=select_locale)
+    app.before_request(_remember_choice)
+    app.jinja_env.globals.update(
+        switch_language_url=switch_language_url,
+        current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        LANGUAGE_NAMES={"vi": "Tiếng Việt", "en": "English"},
+    )

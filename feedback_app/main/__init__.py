@@ -1,0 +1,1 @@
+"""The staff home page and the health check."""

@@ -1,0 +1,102 @@
+"""Roles and permissions, unit scoping, and the HTTP security headers."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, select
+
+from .labels import ROLE_LABELS, UNIT_LEVEL_LABELS
+from .models import AdminUnit, Role, User
+
+# Every permission, with what it lets a person do (shown on the staff home page).
+PERMISSION_LABELS = {
+    "manage_users": _l("Create and edit staff accounts"),
+    "manage_units": _l("Manage units, desks, counters and officers"),
+    "view_units": _l("See units, desks, counters and officers"),
+    "view_reports": _l("Review period summaries and export the official report"),
+    "handle_cases": _l("Classify, assign and answer citizens' cases"),
+    "enter_paper": _l("Open suggestion boxes and enter slips and comment-book entries"),
+    "hotline": _l("Log hotline calls, transcribe voicemails and call citizens back"),
+    "set_duty": _l("Set the officer on duty at the counter"),
+}
+
+PERMISSIONS: dict[Role, frozenset[str]] = {
+    Role.ADMIN: frozenset(PERMISSION_LABELS),
+    Role.REFORM_OFFICE: frozenset({"view_units", "view_reports", "handle_cases"}),
+    Role.UNIT_MANAGER: frozenset({"view_units", "view_reports", "handle_cases"}),
+    Role.INTAKE_CLERK: frozenset({"view_units", "enter_paper"}),
+    Role.HOTLINE_OPERATOR: frozenset({"view_units", "hotline"}),
+    Role.COUNTER_STAFF: frozenset({"set_duty"}),
+}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "media-src 'self'",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def can(user: User, permission: str) -> bool:
+    """Whether a signed-in user's role grants a permission."""
+    return bool(getattr(user, "is_authenticated", False)) and permission in PERMISSIONS.get(
+        user.role, frozenset()
+    )
+
+
+def permission_required(permission: str) -> Callable:
+    """Sign-in required, then 403 unless the role grants the permission."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not can(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def scope_unit_ids(user: User):
+    """A SELECT of the ids of the user's unit and every unit below it."""
+    return select(AdminUnit.id).where(AdminUnit.path.startswith(user.unit.path))
+
+
+def in_scope(unit_id_column, user: User) -> ColumnElement[bool]:
+    """The filter every staff query uses: the row's unit is within the user's scope."""
+    return unit_id_column.in_(scope_unit_ids(user))
+
+
+def unit_in_scope(unit: AdminUnit | None, user: User) -> bool:
+    """The same test for one loaded unit."""
+    return unit is not None and unit.path.startswith(user.unit.path)
+
+
+def _set_headers(response):
+    """Strict headers on every response: no external origin, no framing, no sniffing."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Register the header hook and the template helpers."""
+    app.after_request(_set_headers)
+    app.jinja_env.globals.update(can=can, ROLE_LABELS=ROLE_LABELS, UNIT_LEVEL_LABELS=UNIT_LEVEL_LABELS)

@@ -1,0 +1,1 @@
+"""Administrative units, desks, counters, officers (and, later, holidays)."""

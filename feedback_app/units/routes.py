@@ -1,0 +1,156 @@
+"""Units, desks, counters and officers, always within the user's scope."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import AdminUnit, Officer, ServicePoint
+from ..security import can, in_scope, permission_required
+from . import service
+from .forms import CounterForm, OfficerForm, ServicePointForm, ToggleForm
+
+bp = Blueprint("units", __name__, template_folder="templates")
+
+
+@bp.get("/")
+@permission_required("view_units")
+def list_units():
+    """The units in scope, as a tree ordered by path, with their number of desks."""
+    desks = (
+        select(ServicePoint.unit_id, func.count(ServicePoint.id).label("n"))
+        .group_by(ServicePoint.unit_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(AdminUnit, func.coalesce(desks.c.n, 0))
+        .outerjoin(desks, desks.c.unit_id == AdminUnit.id)
+        .where(in_scope(AdminUnit.id, current_user))
+        .order_by(AdminUnit.path)
+    ).all()
+    return render_template("units/units.html", rows=rows)
+
+
+@bp.get("/service-points")
+@permission_required("view_units")
+def list_service_points():
+    """The desks in scope."""
+    points = db.session.scalars(
+        select(ServicePoint)
+        .join(ServicePoint.unit)
+        .where(in_scope(ServicePoint.unit_id, current_user))
+        .order_by(AdminUnit.path, ServicePoint.name)
+    ).all()
+    return render_template("units/service_points.html", points=points)
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    units = db.session.scalars(
+        select(AdminUnit).where(in_scope(AdminUnit.id, current_user)).order_by(AdminUnit.path)
+    ).all()
+    return [(u.id, f"{u.code} · {u.name}") for u in units]
+
+
+@bp.route("/service-points/new", methods=["GET", "POST"])
+@permission_required("manage_units")
+def create_service_point():
+    """A new desk."""
+    form = ServicePointForm()
+    form.unit_id.choices = _unit_choices()
+    if form.validate_on_submit():
+        point = service.create_service_point(
+            db.session.get(AdminUnit, form.unit_id.data),
+            form.name.data.strip(),
+            (form.address.data or "").strip(),
+            current_user,
+        )
+        db.session.commit()
+        flash(_("Desk created."), "success")
+        return redirect(url_for("units.show_service_point", point_id=point.id))
+    return render_template("units/service_point_form.html", form=form)
+
+
+def _point_in_scope(point_id: int) -> ServicePoint:
+    return db.first_or_404(
+        select(ServicePoint).where(
+            ServicePoint.id == point_id, in_scope(ServicePoint.unit_id, current_user)
+        )
+    )
+
+
+@bp.get("/service-points/<int:point_id>")
+@permission_required("view_units")
+def show_service_point(point_id: int):
+    """A desk with its counters and officers."""
+    point = _point_in_scope(point_id)
+    return render_template(
+        "units/service_point.html",
+        point=point,
+        counter_form=CounterForm(),
+        officer_form=OfficerForm(),
+        toggle_form=ToggleForm(),
+        may_manage=can(current_user, "manage_units"),
+    )
+
+
+@bp.post("/service-points/<int:point_id>/counters")
+@permission_required("manage_units")
+def add_counter(point_id: int):
+    """Add a counter to a desk."""
+    point = _point_in_scope(point_id)
+    form = CounterForm()
+    if form.validate_on_submit():
+        try:
+            service.add_counter(point, form.code.data.strip(), form.name.data or "", current_user)
+        except service.DuplicateCounter:
+            db.session.rollback()
+            form.code.errors.append(_("This desk already has a counter with that number."))
+        else:
+            db.session.commit()
+            flash(_("Counter added."), "success")
+            return redirect(url_for("units.show_service_point", point_id=point.id))
+    return _desk_with_errors(point, counter_form=form)
+
+
+@bp.post("/service-points/<int:point_id>/officers")
+@permission_required("manage_units")
+def add_officer(point_id: int):
+    """Add an officer to a desk."""
+    point = _point_in_scope(point_id)
+    form = OfficerForm()
+    if form.validate_on_submit():
+        service.add_officer(point, form.name.data.strip(), form.title.data or "", current_user)
+        db.session.commit()
+        flash(_("Officer added."), "success")
+        return redirect(url_for("units.show_service_point", point_id=point.id))
+    return _desk_with_errors(point, officer_form=form)
+
+
+def _desk_with_errors(point: ServicePoint, **forms):
+    context = {
+        "counter_form": CounterForm(formdata=None),
+        "officer_form": OfficerForm(formdata=None),
+        "toggle_form": ToggleForm(),
+        **forms,
+    }
+    return (
+        render_template("units/service_point.html", point=point, may_manage=True, **context),
+        400,
+    )
+
+
+@bp.post("/officers/<int:officer_id>/toggle")
+@permission_required("manage_units")
+def toggle_officer(officer_id: int):
+    """Deactivate an officer who left, or bring one back."""
+    officer = db.first_or_404(
+        select(Officer)
+        .join(Officer.service_point)
+        .where(Officer.id == officer_id, in_scope(ServicePoint.unit_id, current_user))
+    )
+    if ToggleForm().validate_on_submit():
+        service.set_officer_active(officer, not officer.active, current_user)
+        db.session.commit()
+        flash(_("Officer updated."), "success")
+    return redirect(url_for("units.show_service_point", point_id=officer.service_point_id))

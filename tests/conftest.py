@@ -1,0 +1,147 @@
+"""Fixtures: a fresh database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set)."""
+
+import os
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from feedback_app import create_app
+from feedback_app.extensions import db
+from feedback_app.models import AdminUnit, Counter, Officer, Role, ServicePoint, UnitLevel, User
+
+PASSWORD = "correct-horse-battery"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def database_url(tmp_path) -> str:
+    """PostgreSQL when CI asks for it, otherwise a throw-away SQLite file."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app with empty tables; tables are dropped afterwards so PostgreSQL is left clean."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "ENV": "testing",
+            "SECRET_KEY": "tests",
+            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "SERVER_NAME": None,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like client (cookies kept between requests)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs `flask` commands against the test app."""
+    return app.test_cli_runner()
+
+
+def csrf_token(client, url: str = "/auth/login") -> str:
+    """The CSRF token a real browser would find in a form on this page."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def login(client, username: str, password: str = PASSWORD, **extra):
+    """Sign in through the real form, CSRF token included."""
+    token = csrf_token(client)
+    return client.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": token, **extra},
+    )
+
+
+def make_unit(code: str, name: str, level=UnitLevel.COMMUNE, parent=None, valid_from=None):
+    """A unit version, flushed, under a parent (call inside an app context)."""
+    unit = AdminUnit(
+        code=code, name=name, level=level, valid_from=valid_from or date(2020, 1, 1)
+    )
+    db.session.add(unit)
+    db.session.flush()
+    unit.set_parent(parent)
+    db.session.flush()
+    return unit
+
+
+def make_desk(unit, name=None, counters=("1",), officers=("Nguyễn Văn A",)):
+    """A desk with counters and officers."""
+    point = ServicePoint(unit=unit, name=name or f"Bộ phận Một cửa {unit.name}")
+    db.session.add(point)
+    db.session.flush()
+    for code in counters:
+        db.session.add(Counter(service_point=point, code=code))
+    for officer in officers:
+        db.session.add(Officer(service_point=point, name=officer))
+    db.session.flush()
+    return point
+
+
+def make_user(username: str, role: Role, unit, password: str = PASSWORD, active=True):
+    """A staff account."""
+    user = User(username=username, role=role, unit=unit, full_name=username.title(), active=active)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def district(app):
+    """A small map: Hà Nội › quận Thanh Xuân › two wards, each with a desk; one user per role.
+
+    Returns a dict of ids (objects would be detached outside the app context).
+    """
+    with app.app_context():
+        province = make_unit("01", "Thành phố Hà Nội", UnitLevel.PROVINCE)
+        district = make_unit("009", "Quận Thanh Xuân", UnitLevel.DISTRICT, province)
+        ward_a = make_unit("00343", "Phường Nhân Chính", parent=district)
+        ward_b = make_unit("00346", "Phường Thượng Đình", parent=district)
+        desk_district = make_desk(district)
+        desk_a = make_desk(ward_a)
+        desk_b = make_desk(ward_b)
+        make_user("admin", Role.ADMIN, province)
+        make_user("reform", Role.REFORM_OFFICE, district)
+        make_user("manager_a", Role.UNIT_MANAGER, ward_a)
+        make_user("manager_b", Role.UNIT_MANAGER, ward_b)
+        make_user("clerk", Role.INTAKE_CLERK, district)
+        make_user("hotline", Role.HOTLINE_OPERATOR, district)
+        make_user("counter_a", Role.COUNTER_STAFF, ward_a)
+        db.session.commit()
+        ids = {
+            "province": province.id,
+            "district": district.id,
+            "ward_a": ward_a.id,
+            "ward_b": ward_b.id,
+            "desk_district": desk_district.id,
+            "desk_a": desk_a.id,
+            "desk_b": desk_b.id,
+        }
+    return ids
+
+
+def user_id(app, username: str) -> int:
+    """The id of an account by name."""
+    with app.app_context():
+        return db.session.scalar(select(User.id).where(User.username == username))
