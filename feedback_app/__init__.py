@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DefaultConfig
 
@@ -35,6 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     _register_blueprints(app)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy: trust its X-Forwarded-* headers, and only that many hops.
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     return app
 
 
@@ -63,6 +68,7 @@ def _finish_config(app: Flask) -> None:
                 "FEEDBACK_SECRET_KEY is not set. Set it in the environment or write a random "
                 f"value to {Path(app.instance_path) / 'secret_key'} ('make install' does this)."
             )
+    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])  # env values may parse as JSON
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -87,9 +93,15 @@ def _normalise_database_url(uri: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
     from .auth.routes import bp as auth_bp
+    from .cases.routes import bp as cases_bp
+    from .cases.routes import public_bp as track_bp
+    from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
     from .units.routes import bp as units_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(units_bp, url_prefix="/units")
+    app.register_blueprint(cases_bp, url_prefix="/cases")
+    app.register_blueprint(track_bp)
+    app.register_blueprint(intake_bp, url_prefix="/intake")

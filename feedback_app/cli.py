@@ -12,11 +12,13 @@ from . import demo as demo_data
 from .auth import service as accounts
 from .extensions import db
 from .models import Role
+from .units import calendar as work_calendar
 from .units import service as units
 
 demo_cli = AppGroup("demo", help="The demo district (quận Thanh Xuân, Hà Nội).")
 units_cli = AppGroup("units", help="Administrative units.")
 users_cli = AppGroup("users", help="Staff accounts.")
+holidays_cli = AppGroup("holidays", help="Public holidays and make-up working days.")
 
 
 def _logins_file() -> Path:
@@ -111,12 +113,30 @@ def users_create(
         reason = str(exc)
         if reason.startswith("username:"):
             raise click.ClickException(f"The username {username} is already taken.") from exc
+        if reason == "username_format":
+            raise click.ClickException(
+                "A username has 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'."
+            ) from exc
         raise click.ClickException("The password must have at least 10 characters.") from exc
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role.value}) for {unit.code} {unit.name}.")
 
 
+@holidays_cli.command("load")
+@click.option(
+    "--year",
+    required=True,
+    type=click.IntRange(work_calendar.FIRST_YEAR, work_calendar.LAST_YEAR),
+    help="The year, e.g. 2026.",
+)
+def holidays_load(year: int) -> None:
+    """Add Vietnam's predictable public holidays for a year (days already present are kept)."""
+    added = work_calendar.load_year(year)
+    db.session.commit()
+    click.echo(f"Holidays added: {added}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (demo_cli, units_cli, users_cli):
+    for group in (demo_cli, units_cli, users_cli, holidays_cli):
         app.cli.add_command(group)

@@ -14,6 +14,8 @@ class DefaultConfig:
     SQLALCHEMY_DATABASE_URI = None  # set in create_app from the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # One attachment (scan, photo, PDF); below MAX_CONTENT_LENGTH so a form around it fits.
+    ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
@@ -29,6 +31,10 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATELIMIT = "5 per 15 minutes"
     KIOSK_RATELIMIT = "20 per minute"
+    # Tracking codes are unguessable; this only slows anyone who tries to enumerate them.
+    TRACK_RATELIMIT = "60 per minute"
     MIN_CELL = 5
     PUBLIC_BASE_URL = None
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-*.
+    PROXY_COUNT = 0

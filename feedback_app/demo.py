@@ -92,7 +92,9 @@ def _ensure_desk(unit: AdminUnit, names) -> bool:
     if db.session.scalar(select(ServicePoint.id).where(ServicePoint.unit_id == unit.id)):
         next(names), next(names)
         return False
-    short = unit.name.replace("Thành phố ", "").replace("Quận ", "quận ").replace("Phường ", "phường ")
+    short = (
+        unit.name.replace("Thành phố ", "").replace("Quận ", "quận ").replace("Phường ", "phường ")
+    )
     point = ServicePoint(unit=unit, name=f"Bộ phận Một cửa {short}", address=f"UBND {short}")
     db.session.add(point)
     db.session.flush()

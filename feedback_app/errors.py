@@ -46,7 +46,10 @@ def _http_error(exc: HTTPException):
         # Flask-Limiter's default text is the raw limit ("5 per 15 minute"): replace it.
         if detail and " per " in detail:
             detail = None
-    return render_error(status, detail)
+    body, status = render_error(status, detail)
+    # Keep the exception's own headers (Allow on 405, Retry-After on 429): clients rely on them.
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, status, headers
 
 
 def _csrf_error(exc: CSRFError):

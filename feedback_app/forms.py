@@ -1,7 +1,10 @@
 """WTForms' own messages, routed through our catalogue: WTForms ships no Vietnamese."""
 
+from collections.abc import Iterable
+
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 
 class _BabelTranslations:
@@ -22,44 +25,73 @@ class BaseForm(FlaskForm):
             return _BabelTranslations()
 
 
+def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
+    """Select choices from (value, label) pairs, in the form WTForms 3.3+ expects."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def _catalogue_entries() -> None:  # pragma: no cover - only read by `pybabel extract`
     """Lists WTForms' built-in messages so that extraction puts them in messages.pot."""
-    gettext("Invalid field name '%s'."),
-    gettext('Field must be equal to %(other_name)s.'),
-    ngettext('Field must be at least %(min)d character long.', 'Field must be at least %(min)d characters long.', 1),
-    ngettext('Field cannot be longer than %(max)d character.', 'Field cannot be longer than %(max)d characters.', 1),
-    ngettext('Field must be exactly %(max)d character long.', 'Field must be exactly %(max)d characters long.', 1),
-    gettext('Field must be between %(min)d and %(max)d characters long.'),
-    gettext('Number must be at least %(min)s.'),
-    gettext('Number must be at most %(max)s.'),
-    gettext('Number must be between %(min)s and %(max)s.'),
-    gettext('Date must be at least %(min)s.'),
-    gettext('Date must be at most %(max)s.'),
-    gettext('Date must be between %(min)s and %(max)s.'),
-    gettext('This field is required.'),
-    gettext('Invalid input.'),
-    gettext('Invalid email address.'),
-    gettext('Invalid IP address.'),
-    gettext('Invalid Mac address.'),
-    gettext('Invalid URL.'),
-    gettext('Invalid UUID.'),
-    gettext('Invalid value, must be one of: %(values)s.'),
-    gettext("Invalid value, can't be any of: %(values)s."),
-    gettext('This field cannot be edited.'),
-    gettext('This field is disabled and cannot have a value.'),
-    gettext('Invalid CSRF Token.'),
-    gettext('CSRF token missing.'),
-    gettext('CSRF failed.'),
-    gettext('CSRF token expired.'),
-    gettext('Invalid Choice: could not coerce.'),
-    gettext('Choices cannot be None.'),
-    gettext('Not a valid choice.'),
-    gettext('Invalid choice(s): one or more data inputs could not be coerced.'),
-    ngettext("'%(value)s' is not a valid choice for this field.", "'%(value)s' are not valid choices for this field.", 1),
-    gettext('Not a valid datetime value.'),
-    gettext('Not a valid date value.'),
-    gettext('Not a valid time value.'),
-    gettext('Not a valid week value.'),
-    gettext('Not a valid integer value.'),
-    gettext('Not a valid decimal value.'),
-    gettext('Not a valid float value.'),
+    (gettext("Invalid field name '%s'."),)
+    (gettext("Field must be equal to %(other_name)s."),)
+    (
+        ngettext(
+            "Field must be at least %(min)d character long.",
+            "Field must be at least %(min)d characters long.",
+            1,
+        ),
+    )
+    (
+        ngettext(
+            "Field cannot be longer than %(max)d character.",
+            "Field cannot be longer than %(max)d characters.",
+            1,
+        ),
+    )
+    (
+        ngettext(
+            "Field must be exactly %(max)d character long.",
+            "Field must be exactly %(max)d characters long.",
+            1,
+        ),
+    )
+    (gettext("Field must be between %(min)d and %(max)d characters long."),)
+    (gettext("Number must be at least %(min)s."),)
+    (gettext("Number must be at most %(max)s."),)
+    (gettext("Number must be between %(min)s and %(max)s."),)
+    (gettext("Date must be at least %(min)s."),)
+    (gettext("Date must be at most %(max)s."),)
+    (gettext("Date must be between %(min)s and %(max)s."),)
+    (gettext("This field is required."),)
+    (gettext("Invalid input."),)
+    (gettext("Invalid email address."),)
+    (gettext("Invalid IP address."),)
+    (gettext("Invalid Mac address."),)
+    (gettext("Invalid URL."),)
+    (gettext("Invalid UUID."),)
+    (gettext("Invalid value, must be one of: %(values)s."),)
+    (gettext("Invalid value, can't be any of: %(values)s."),)
+    (gettext("This field cannot be edited."),)
+    (gettext("This field is disabled and cannot have a value."),)
+    (gettext("Invalid CSRF Token."),)
+    (gettext("CSRF token missing."),)
+    (gettext("CSRF failed."),)
+    (gettext("CSRF token expired."),)
+    (gettext("Invalid Choice: could not coerce."),)
+    (gettext("Choices cannot be None."),)
+    (gettext("Not a valid choice."),)
+    (gettext("Invalid choice(s): one or more data inputs could not be coerced."),)
+    (
+        ngettext(
+            "'%(value)s' is not a valid choice for this field.",
+            "'%(value)s' are not valid choices for this field.",
+            1,
+        ),
+    )
+    (gettext("Not a valid datetime value."),)
+    (gettext("Not a valid date value."),)
+    (gettext("Not a valid time value."),)
+    (gettext("Not a valid week value."),)
+    (gettext("Not a valid integer value."),)
+    (gettext("Not a valid decimal value."),)
+    (gettext("Not a valid float value."),)

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import Role, UnitLevel
+from .models import CaseChannel, CaseKind, CaseStatus, Role, UnitLevel
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -17,4 +17,49 @@ UNIT_LEVEL_LABELS = {
     UnitLevel.PROVINCE: _l("Province"),
     UnitLevel.DISTRICT: _l("District"),
     UnitLevel.COMMUNE: _l("Commune / ward"),
+}
+
+CASE_STATUS_LABELS = {
+    CaseStatus.RECEIVED: _l("Received"),
+    CaseStatus.CLASSIFIED: _l("Classified"),
+    CaseStatus.ASSIGNED: _l("Assigned"),
+    CaseStatus.ANSWERED: _l("Answered"),
+    CaseStatus.CLOSED: _l("Closed"),
+    CaseStatus.REJECTED: _l("Rejected"),
+    CaseStatus.FORWARDED: _l("Forwarded"),
+}
+
+CASE_KIND_LABELS = {
+    CaseKind.FEEDBACK: _l("Feedback (phản ánh)"),
+    CaseKind.PROPOSAL: _l("Proposal (kiến nghị)"),
+    CaseKind.SUGGESTION: _l("Suggestion (góp ý)"),
+    CaseKind.PRAISE: _l("Praise"),
+    CaseKind.QUESTION: _l("Question"),
+    CaseKind.COMPLAINT: _l("Complaint (khiếu nại)"),
+    CaseKind.DENUNCIATION: _l("Denunciation (tố cáo)"),
+}
+
+CASE_CHANNEL_LABELS = {
+    CaseChannel.BOX: _l("Suggestion box"),
+    CaseChannel.BOOK: _l("Comment book"),
+    CaseChannel.HOTLINE_CALL: _l("Hotline call"),
+    CaseChannel.HOTLINE_SMS: _l("SMS"),
+    CaseChannel.KIOSK_COMMENT: _l("Kiosk comment"),
+    CaseChannel.WEB: _l("Web"),
+    CaseChannel.WALK_IN: _l("At the desk"),
+}
+
+# Workflow steps as they read in a sentence ("cannot be …") and in the history.
+CASE_ACTION_LABELS = {
+    "received": _l("received"),
+    "classified": _l("classified"),
+    "assigned": _l("assigned"),
+    "answered": _l("answered"),
+    "closed": _l("closed"),
+    "rejected": _l("rejected"),
+    "forwarded": _l("forwarded"),
+    "published": _l("published"),
+    "unpublished": _l("unpublished"),
+    "note": _l("note added"),
+    "attached": _l("file attached"),
 }

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, select
 
-from .labels import ROLE_LABELS, UNIT_LEVEL_LABELS
+from . import labels
 from .models import AdminUnit, Role, User
 
 # Every permission, with what it lets a person do (shown on the staff home page).
@@ -17,6 +17,7 @@ PERMISSION_LABELS = {
     "manage_units": _l("Manage units, desks, counters and officers"),
     "view_units": _l("See units, desks, counters and officers"),
     "view_reports": _l("Review period summaries and export the official report"),
+    "view_cases": _l("See citizens' cases and their history"),
     "handle_cases": _l("Classify, assign and answer citizens' cases"),
     "enter_paper": _l("Open suggestion boxes and enter slips and comment-book entries"),
     "hotline": _l("Log hotline calls, transcribe voicemails and call citizens back"),
@@ -25,10 +26,10 @@ PERMISSION_LABELS = {
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSION_LABELS),
-    Role.REFORM_OFFICE: frozenset({"view_units", "view_reports", "handle_cases"}),
-    Role.UNIT_MANAGER: frozenset({"view_units", "view_reports", "handle_cases"}),
-    Role.INTAKE_CLERK: frozenset({"view_units", "enter_paper"}),
-    Role.HOTLINE_OPERATOR: frozenset({"view_units", "hotline"}),
+    Role.REFORM_OFFICE: frozenset({"view_units", "view_reports", "view_cases", "handle_cases"}),
+    Role.UNIT_MANAGER: frozenset({"view_units", "view_reports", "view_cases", "handle_cases"}),
+    Role.INTAKE_CLERK: frozenset({"view_units", "view_cases", "enter_paper"}),
+    Role.HOTLINE_OPERATOR: frozenset({"view_units", "view_cases", "hotline"}),
     Role.COUNTER_STAFF: frozenset({"set_duty"}),
 }
 
@@ -77,9 +78,14 @@ def scope_unit_ids(user: User):
     return select(AdminUnit.id).where(AdminUnit.path.startswith(user.unit.path))
 
 
+def in_unit_tree(unit_id_column, unit: AdminUnit) -> ColumnElement[bool]:
+    """The row's unit is this unit or one below it."""
+    return unit_id_column.in_(select(AdminUnit.id).where(AdminUnit.path.startswith(unit.path)))
+
+
 def in_scope(unit_id_column, user: User) -> ColumnElement[bool]:
     """The filter every staff query uses: the row's unit is within the user's scope."""
-    return unit_id_column.in_(scope_unit_ids(user))
+    return in_unit_tree(unit_id_column, user.unit)
 
 
 def unit_in_scope(unit: AdminUnit | None, user: User) -> bool:
@@ -99,4 +105,7 @@ def _set_headers(response):
 def init_app(app: Flask) -> None:
     """Register the header hook and the template helpers."""
     app.after_request(_set_headers)
-    app.jinja_env.globals.update(can=can, ROLE_LABELS=ROLE_LABELS, UNIT_LEVEL_LABELS=UNIT_LEVEL_LABELS)
+    app.jinja_env.globals.update(
+        can=can,
+        **{name: getattr(labels, name) for name in dir(labels) if name.endswith("_LABELS")},
+    )

@@ -1,18 +1,25 @@
 """Fixtures: a fresh database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set)."""
 
+import functools
+import html
 import os
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import AdminUnit, Counter, Officer, Role, ServicePoint, UnitLevel, User
 
 PASSWORD = "correct-horse-battery"
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+CSRF_RE = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
 
 
 def database_url(tmp_path) -> str:
@@ -34,13 +41,17 @@ def app(tmp_path):
         }
     )
     app.instance_path = str(tmp_path / "instance")
+    # A SQLite file in tmp_path starts empty and is thrown away: dropping is for PostgreSQL only.
+    shared_database = not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     with app.app_context():
-        db.drop_all()
+        if shared_database:
+            db.drop_all()
         db.create_all()
     yield app
     with app.app_context():
         db.session.remove()
-        db.drop_all()
+        if shared_database:
+            db.drop_all()
         db.engine.dispose()
 
 
@@ -75,9 +86,7 @@ def login(client, username: str, password: str = PASSWORD, **extra):
 
 def make_unit(code: str, name: str, level=UnitLevel.COMMUNE, parent=None, valid_from=None):
     """A unit version, flushed, under a parent (call inside an app context)."""
-    unit = AdminUnit(
-        code=code, name=name, level=level, valid_from=valid_from or date(2020, 1, 1)
-    )
+    unit = AdminUnit(code=code, name=name, level=level, valid_from=valid_from or date(2020, 1, 1))
     db.session.add(unit)
     db.session.flush()
     unit.set_parent(parent)
@@ -98,10 +107,16 @@ def make_desk(unit, name=None, counters=("1",), officers=("Nguyễn Văn A",)):
     return point
 
 
+@functools.cache
+def _password_hash(password: str) -> str:
+    """Hashing is deliberately slow (scrypt); one hash per password keeps fixtures fast."""
+    return generate_password_hash(password)
+
+
 def make_user(username: str, role: Role, unit, password: str = PASSWORD, active=True):
     """A staff account."""
     user = User(username=username, role=role, unit=unit, full_name=username.title(), active=active)
-    user.set_password(password)
+    user.password_hash = _password_hash(password)
     db.session.add(user)
     db.session.flush()
     return user
@@ -145,3 +160,24 @@ def user_id(app, username: str) -> int:
     """The id of an account by name."""
     with app.app_context():
         return db.session.scalar(select(User.id).where(User.username == username))
+
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+
+@functools.cache
+def _catalogue(locale: str):
+    with (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle)
+
+
+def translated(msgid: str, locale: str = "vi") -> str:
+    """The catalogue's translation of a message; fails the test when there is none."""
+    message = _catalogue(locale).get(msgid)
+    assert message is not None and message.string, f"no {locale} translation for {msgid!r}"
+    return message.string
+
+
+def page(response) -> str:
+    """A response's text with HTML entities decoded, to search for translated sentences."""
+    return html.unescape(response.get_data(as_text=True))

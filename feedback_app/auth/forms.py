@@ -1,12 +1,12 @@
 """Forms for signing in and managing staff accounts."""
 
 from flask_babel import lazy_gettext as _l
-from ..forms import BaseForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from ..models import Role
+from ..forms import BaseForm, options
 from ..labels import ROLE_LABELS
+from ..models import Role
 
 USERNAME_RULE = Regexp(
     r"^[a-z0-9._-]+$",
@@ -34,7 +34,7 @@ class LoginForm(BaseForm):
 
 
 def _role_choices():
-    return [(role.value, ROLE_LABELS[role]) for role in Role]
+    return options((role.value, ROLE_LABELS[role]) for role in Role)
 
 
 class UserForm(BaseForm):

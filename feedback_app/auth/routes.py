@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
 from ..models import AdminUnit, User
-from ..security import in_scope, permission_required, scope_unit_ids
+from ..security import in_scope, permission_required
+from ..units.service import unit_options, units_in_scope
 from . import service
 from .forms import LoginForm, UserForm
 
@@ -93,13 +94,8 @@ def list_users():
     return render_template("auth/users.html", users=users)
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    units = db.session.scalars(
-        select(AdminUnit)
-        .where(AdminUnit.id.in_(scope_unit_ids(current_user)))
-        .order_by(AdminUnit.path)
-    ).all()
-    return [(u.id, f"{u.code} · {u.name}") for u in units]
+def _unit_choices():
+    return unit_options(units_in_scope(current_user))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

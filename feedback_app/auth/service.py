@@ -1,11 +1,15 @@
 """Accounts: authentication, creation and changes. No commits here; callers commit."""
 
+import re
+
 from sqlalchemy import func, select
 
 from .. import audit
 from ..extensions import db
 from ..models import AdminUnit, Role, User
 from ..models.base import utcnow
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,64}$")
 
 
 class AccountError(ValueError):
@@ -40,6 +44,8 @@ def create_user(
 ) -> User:
     """A new staff account; refuses a taken username or a short password."""
     name = normalise_username(username)
+    if not USERNAME_PATTERN.match(name):
+        raise AccountError("username_format")
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
         raise AccountError(f"username:{name}")
     if len(password) < 10:
@@ -76,7 +82,7 @@ def update_user(
         user.active = active
     if password:
         user.set_password(password)
-        changes["password"] = "changed"
+        changes["password"] = "changed"  # noqa: S105 - a marker, never the password
     if changes:
         audit.record("user_changed", actor=actor, target=user, changes=changes)
 

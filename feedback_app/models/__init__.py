@@ -1,14 +1,39 @@
 """All models, imported here so Alembic and the app see one metadata."""
 
 from .audit import AuditEvent
-from .units import AdminUnit, Counter, Holiday, Officer, ServicePoint, UnitLevel
+from .cases import (
+    AnswerTemplate,
+    Attachment,
+    BoxOpening,
+    BoxStatus,
+    Case,
+    CaseChannel,
+    CaseEvent,
+    CaseKind,
+    CaseStatus,
+    CommentBook,
+    DeadlinePolicy,
+)
+from .units import AdminUnit, Counter, Holiday, HolidayKind, Officer, ServicePoint, UnitLevel
 from .users import Role, User
 
 __all__ = [
+    "AnswerTemplate",
+    "Attachment",
+    "BoxOpening",
+    "BoxStatus",
+    "Case",
+    "CaseChannel",
+    "CaseEvent",
+    "CaseKind",
+    "CaseStatus",
+    "CommentBook",
+    "DeadlinePolicy",
     "AdminUnit",
     "AuditEvent",
     "Counter",
     "Holiday",
+    "HolidayKind",
     "Officer",
     "Role",
     "ServicePoint",

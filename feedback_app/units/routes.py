@@ -1,15 +1,25 @@
 """Units, desks, counters and officers, always within the user's scope."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import AdminUnit, Officer, ServicePoint
+from ..models import AdminUnit, Holiday, Officer, ServicePoint
 from ..security import can, in_scope, permission_required
-from . import service
-from .forms import CounterForm, OfficerForm, ServicePointForm, ToggleForm
+from ..timeutil import local_today
+from . import calendar, service
+from .forms import (
+    HOLIDAY_KIND_LABELS,
+    CounterForm,
+    DeadlinesForm,
+    HolidayForm,
+    LoadHolidaysForm,
+    OfficerForm,
+    ServicePointForm,
+    ToggleForm,
+)
 
 bp = Blueprint("units", __name__, template_folder="templates")
 
@@ -45,11 +55,8 @@ def list_service_points():
     return render_template("units/service_points.html", points=points)
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    units = db.session.scalars(
-        select(AdminUnit).where(in_scope(AdminUnit.id, current_user)).order_by(AdminUnit.path)
-    ).all()
-    return [(u.id, f"{u.code} · {u.name}") for u in units]
+def _unit_choices():
+    return service.unit_options(service.units_in_scope(current_user))
 
 
 @bp.route("/service-points/new", methods=["GET", "POST"])
@@ -154,3 +161,95 @@ def toggle_officer(officer_id: int):
         db.session.commit()
         flash(_("Officer updated."), "success")
     return redirect(url_for("units.show_service_point", point_id=officer.service_point_id))
+
+
+# --- Holidays and deadlines (admin) ---------------------------------------------------------
+
+
+def _holidays_page(year: int, form: HolidayForm, status: int = 200):
+    """The year's calendar rows with the add form, the load button and year navigation."""
+    if not calendar.FIRST_YEAR <= year <= calendar.LAST_YEAR:
+        abort(404)
+    return (
+        render_template(
+            "units/holidays.html",
+            year=year,
+            holidays=calendar.holidays_in_year(year),
+            form=form,
+            load_form=LoadHolidaysForm(formdata=None, year=year),
+            kind_labels=HOLIDAY_KIND_LABELS,
+            first_year=calendar.FIRST_YEAR,
+            last_year=calendar.LAST_YEAR,
+        ),
+        status,
+    )
+
+
+@bp.get("/holidays")
+@permission_required("manage_units")
+def list_holidays():
+    """Holidays and make-up working days of a year (this year by default)."""
+    year = request.args.get("year", type=int) or local_today().year
+    return _holidays_page(year, HolidayForm(formdata=None))
+
+
+@bp.post("/holidays")
+@permission_required("manage_units")
+def add_holiday():
+    """Add a day off or a make-up working day; one row per date."""
+    form = HolidayForm()
+    if form.validate_on_submit():
+        try:
+            day, name = form.day.data, form.name.data.strip()
+            calendar.add_holiday(day, name, form.kind.data, current_user)
+        except calendar.DuplicateHoliday:
+            db.session.rollback()
+            form.day.errors.append(_("This date is already in the calendar."))
+        else:
+            db.session.commit()
+            flash(_("Day added to the calendar."), "success")
+            return redirect(url_for("units.list_holidays", year=form.day.data.year))
+    year = form.day.data.year if form.day.data else local_today().year
+    return _holidays_page(year, form, 400)
+
+
+@bp.post("/holidays/load")
+@permission_required("manage_units")
+def load_holidays():
+    """Fill in Vietnam's predictable public holidays for a year (days present are kept)."""
+    form = LoadHolidaysForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for e in form.year.errors) or _("Choose a year."), "error")
+        return redirect(url_for("units.list_holidays"))
+    added = calendar.load_year(form.year.data, actor=current_user)
+    db.session.commit()
+    flash(_("Public holidays added: %(n)d.", n=added), "success")
+    return redirect(url_for("units.list_holidays", year=form.year.data))
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@permission_required("manage_units")
+def delete_holiday(holiday_id: int):
+    """Remove one row from the calendar."""
+    holiday = db.get_or_404(Holiday, holiday_id)
+    year = holiday.day.year
+    if ToggleForm().validate_on_submit():
+        calendar.delete_holiday(holiday, current_user)
+        db.session.commit()
+        flash(_("Day removed from the calendar."), "success")
+    return redirect(url_for("units.list_holidays", year=year))
+
+
+@bp.route("/deadlines", methods=["GET", "POST"])
+@permission_required("manage_units")
+def edit_deadlines():
+    """The working days each step of a case may take."""
+    form = DeadlinesForm(data=calendar.deadline_policies())
+    if form.validate_on_submit():
+        for key in calendar.DEFAULT_DEADLINE_DAYS:
+            calendar.set_deadline_days(key, form[key].data, current_user)
+        db.session.commit()
+        flash(_("Deadlines saved."), "success")
+        return redirect(url_for("units.edit_deadlines"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("units/deadlines.html", form=form), status

@@ -181,3 +181,19 @@ def set_officer_active(officer: Officer, active: bool, actor: User) -> None:
     if officer.active != active:
         officer.active = active
         audit.record("officer_changed", actor=actor, target=officer, active=active)
+
+
+def units_in_scope(user: User) -> list[AdminUnit]:
+    """The user's unit and every unit below it, in tree order."""
+    from ..security import in_scope
+
+    return db.session.scalars(
+        select(AdminUnit).where(in_scope(AdminUnit.id, user)).order_by(AdminUnit.path)
+    ).all()
+
+
+def unit_options(units: list[AdminUnit], as_text: bool = False) -> list:
+    """Select choices for units: "code · name" labels, ids as values."""
+    from ..forms import options
+
+    return options((str(u.id) if as_text else u.id, f"{u.code} · {u.name}") for u in units)

@@ -1,0 +1,424 @@
+"""Staff pages for cases (/cases) and the public tracking page (/track)."""
+
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter
+from ..forms import options
+from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
+from ..security import can, in_scope, permission_required
+from ..timeutil import from_local, local_today
+from ..units.service import unit_options, units_in_scope
+from . import attachments, service
+from .forms import (
+    AnswerForm,
+    AnswerTemplateForm,
+    AssignForm,
+    BulkForm,
+    ClassifyForm,
+    EmptyForm,
+    FilterForm,
+    ForwardForm,
+    NewCaseForm,
+    NoteForm,
+    ReasonForm,
+)
+
+bp = Blueprint("cases", __name__, template_folder="templates")
+public_bp = Blueprint("track", __name__, template_folder="templates")
+
+PAGE_SIZE = 50
+
+
+def _scoped_case(code: str) -> Case:
+    """The case with this code if the user's scope covers it; 404 otherwise."""
+    return db.first_or_404(
+        select(Case).where(
+            Case.code == service.normalise_code(code), in_scope(Case.unit_id, current_user)
+        )
+    )
+
+
+@bp.get("/")
+@permission_required("view_cases")
+def list_cases():
+    """Danh sách: scoped, filtered, newest first, 50 a page; overdue ones stand out."""
+    units = units_in_scope(current_user)
+    form = FilterForm(request.args)
+    form.unit.choices = options([("", _("All"))]) + unit_options(units, as_text=True)
+    filters, page = service.CaseFilters(), max(request.args.get("page", 1, type=int), 1)
+    if form.validate():
+        filters = service.filters_from(form.data, units)
+    cases, has_next = service.list_page(current_user, filters, page, PAGE_SIZE)
+    bulk = BulkForm(formdata=None)
+    _fill_bulk_choices(bulk, units)
+    return render_template(
+        "cases/list.html",
+        form=form,
+        cases=cases,
+        has_next=has_next,
+        page=page,
+        today=local_today(),
+        bulk=bulk,
+        deadline_state=service.deadline_state,
+    )
+
+
+def _fill_bulk_choices(form: BulkForm, units: list[AdminUnit]) -> None:
+    form.unit_id.choices = options([(0, "—")]) + unit_options(units)
+    templates = db.session.scalars(
+        select(AnswerTemplate).where(AnswerTemplate.active).order_by(AnswerTemplate.title)
+    ).all()
+    form.template.choices = options([("", "—")] + [(str(t.id), t.title) for t in templates])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("view_cases")
+def create_case():
+    """A case taken at the desk (walk-in) or from a letter."""
+    form = NewCaseForm()
+    points = db.session.scalars(
+        select(ServicePoint)
+        .where(in_scope(ServicePoint.unit_id, current_user), ServicePoint.active)
+        .order_by(ServicePoint.name)
+    ).all()
+    form.service_point_id.choices = options((p.id, p.name) for p in points)
+    if request.method == "GET":
+        form.form_token.data = uuid.uuid4().hex
+    if form.validate_on_submit():
+        try:
+            case, created = service.create_with_attachment(
+                _new_case_from(form, points), request.files.get("attachment"), current_user
+            )
+        except (service.CaseError, attachments.AttachmentRejected) as exc:
+            db.session.rollback()
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            if created:
+                flash(_("Case %(code)s created.", code=case.code), "success")
+            else:
+                flash(_("This form was already sent; here is the case it created."), "info")
+            return redirect(url_for("cases.show_case", code=case.code))
+    return render_template("cases/new.html", form=form), 400 if form.errors else 200
+
+
+def _new_case_from(form: NewCaseForm, points: list[ServicePoint]) -> service.NewCase:
+    point = next(p for p in points if p.id == form.service_point_id.data)
+    return service.NewCase(
+        channel=service.CaseChannel.WALK_IN,
+        content=form.content.data,
+        service_point=point,
+        kind=service.CaseKind(form.kind.data),
+        subject=form.subject.data or "",
+        sender_name=form.sender_name.data,
+        sender_phone=form.sender_phone.data,
+        sender_address=form.sender_address.data,
+        received_at=from_local(form.received_at.data) if form.received_at.data else None,
+        intake_key=f"form:{form.form_token.data}" if form.form_token.data else None,
+    )
+
+
+def _field_error(form, exc) -> None:
+    """Put a service error under its field (or at the top of the form)."""
+    field = getattr(form, getattr(exc, "field", None) or "", None)
+    if isinstance(exc, attachments.AttachmentRejected):
+        field = getattr(form, "attachment", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, exc.message]
+    else:
+        flash(exc.message, "error")
+
+
+@bp.get("/<code>")
+@permission_required("view_cases")
+def show_case(code: str):
+    """One case with its history and the actions the user may take."""
+    case = _scoped_case(code)
+    return _render_case(case)
+
+
+def _render_case(case: Case, status: int = 200, **forms):
+    units = units_in_scope(current_user)
+    assign = forms.pop("assign", None) or AssignForm(formdata=None, unit_id=case.unit_id)
+    assign.unit_id.choices = unit_options(units)
+    context = {
+        "classify": ClassifyForm(formdata=None, kind=case.kind.value, subject=case.subject),
+        "assign": assign,
+        "answer": AnswerForm(formdata=None, answer=case.answer or ""),
+        "reject": ReasonForm(formdata=None),
+        "forward": ForwardForm(formdata=None),
+        "note": NoteForm(formdata=None),
+        "empty": EmptyForm(formdata=None),
+        **forms,
+    }
+    return (
+        render_template(
+            "cases/show.html",
+            case=case,
+            today=local_today(),
+            allowed=service.TRANSITIONS[case.status],
+            may_handle=can(current_user, "handle_cases"),
+            deadline_state=service.deadline_state(case),
+            on_time=service.answered_on_time(case),
+            **context,
+        ),
+        status,
+    )
+
+
+def _step(code: str, form_cls, form_key: str, apply):
+    """Run one workflow step from a posted form; re-render with errors on failure."""
+    case = _scoped_case(code)
+    form = form_cls()
+    if form_key == "assign":
+        form.unit_id.choices = unit_options(units_in_scope(current_user))
+    if form.validate_on_submit():
+        try:
+            apply(case, form)
+        except service.CaseError as exc:
+            db.session.rollback()
+            case = _scoped_case(code)
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Case %(code)s updated.", code=case.code), "success")
+            return redirect(url_for("cases.show_case", code=case.code))
+    return _render_case(case, 400, **{form_key: form})
+
+
+@bp.post("/<code>/classify")
+@permission_required("handle_cases")
+def classify_case(code: str):
+    """Phân loại."""
+    return _step(
+        code,
+        ClassifyForm,
+        "classify",
+        lambda c, f: service.classify(
+            c,
+            kind=service.CaseKind(f.kind.data),
+            subject=f.subject.data,
+            actor=current_user,
+            note=f.note.data,
+        ),
+    )
+
+
+@bp.post("/<code>/assign")
+@permission_required("handle_cases")
+def assign_case(code: str):
+    """Giao xử lý."""
+    return _step(
+        code,
+        AssignForm,
+        "assign",
+        lambda c, f: service.assign(
+            c,
+            unit=db.session.get(AdminUnit, f.unit_id.data),
+            actor=current_user,
+            note=f.note.data,
+        ),
+    )
+
+
+@bp.post("/<code>/answer")
+@permission_required("handle_cases")
+def answer_case(code: str):
+    """Trả lời."""
+    return _step(
+        code,
+        AnswerForm,
+        "answer",
+        lambda c, f: service.answer(
+            c, text=f.answer.data, actor=current_user, publish=f.publish.data
+        ),
+    )
+
+
+@bp.post("/<code>/close")
+@permission_required("handle_cases")
+def close_case(code: str):
+    """Đóng."""
+    return _step(
+        code, NoteForm, "note", lambda c, f: service.close(c, actor=current_user, note=f.note.data)
+    )
+
+
+@bp.post("/<code>/reject")
+@permission_required("handle_cases")
+def reject_case(code: str):
+    """Từ chối, with a reason."""
+    return _step(
+        code,
+        ReasonForm,
+        "reject",
+        lambda c, f: service.reject(c, reason=f.reason.data, actor=current_user),
+    )
+
+
+@bp.post("/<code>/forward")
+@permission_required("handle_cases")
+def forward_case(code: str):
+    """Chuyển cơ quan khác."""
+    return _step(
+        code,
+        ForwardForm,
+        "forward",
+        lambda c, f: service.forward(c, agency=f.agency.data, actor=current_user, note=f.note.data),
+    )
+
+
+@bp.post("/<code>/publish")
+@permission_required("handle_cases")
+def publish_case(code: str):
+    """Show or hide the answer on the tracking page."""
+    return _step(
+        code,
+        EmptyForm,
+        "empty",
+        lambda c, f: service.set_published(c, not c.published, current_user),
+    )
+
+
+@bp.post("/<code>/note")
+@permission_required("view_cases")
+def note_case(code: str):
+    """A note in the history."""
+    return _step(
+        code,
+        NoteForm,
+        "note",
+        lambda c, f: service.add_note(c, note=f.note.data, actor=current_user),
+    )
+
+
+@bp.post("/<code>/attachments")
+@permission_required("view_cases")
+def upload_attachment(code: str):
+    """Attach a scan or photo to a case."""
+    case = _scoped_case(code)
+    if not EmptyForm().validate_on_submit() or "attachment" not in request.files:
+        abort(400)
+    try:
+        service.attach(case, request.files["attachment"], current_user)
+    except attachments.AttachmentRejected as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_case(_scoped_case(code), 400)
+    db.session.commit()
+    flash(_("File attached."), "success")
+    return redirect(url_for("cases.show_case", code=case.code))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@permission_required("view_cases")
+def download_attachment(attachment_id: int):
+    """An attachment, only for staff whose scope covers its case."""
+    item = db.first_or_404(
+        select(Attachment)
+        .join(Attachment.case)
+        .where(Attachment.id == attachment_id, in_scope(Case.unit_id, current_user))
+    )
+    path, mimetype, name = attachments.open_for_download(item)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=mimetype, download_name=name, max_age=0)
+
+
+@bp.post("/bulk")
+@permission_required("handle_cases")
+def bulk_action():
+    """Assign several cases, or answer and close them with one template."""
+    units = units_in_scope(current_user)
+    form = BulkForm()
+    _fill_bulk_choices(form, units)
+    form.codes.choices = options((c, c) for c in request.form.getlist("codes"))
+    if not form.validate_on_submit():
+        flash(_("Tick at least one case and choose an action."), "error")
+        return redirect(url_for("cases.list_cases"))
+    cases = db.session.scalars(
+        select(Case).where(Case.code.in_(form.codes.data), in_scope(Case.unit_id, current_user))
+    ).all()
+    try:
+        done = service.bulk(
+            cases,
+            action=form.action.data,
+            unit=next((u for u in units if u.id == form.unit_id.data), None),
+            answer_text=form.answer.data or _template_body(form.template.data),
+            publish=form.publish.data,
+            actor=current_user,
+        )
+    except service.CaseError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cases.list_cases"))
+    db.session.commit()
+    flash(_("%(n)d cases updated.", n=done), "success")
+    return redirect(url_for("cases.list_cases"))
+
+
+def _template_body(template_id: str | None) -> str:
+    template = db.session.get(AnswerTemplate, int(template_id)) if template_id else None
+    return template.body if template is not None and template.active else ""
+
+
+@bp.route("/templates", methods=["GET", "POST"])
+@permission_required("handle_cases")
+def answer_templates():
+    """Standard answers for closing several similar cases at once."""
+    form = AnswerTemplateForm()
+    if form.validate_on_submit():
+        service.add_template(form.title.data, form.body.data, current_user)
+        db.session.commit()
+        flash(_("Template saved."), "success")
+        return redirect(url_for("cases.answer_templates"))
+    templates = db.session.scalars(select(AnswerTemplate).order_by(AnswerTemplate.title)).all()
+    return render_template(
+        "cases/templates.html", form=form, templates=templates, empty=EmptyForm(formdata=None)
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/templates/<int:template_id>/toggle")
+@permission_required("handle_cases")
+def toggle_template(template_id: int):
+    """Retire a template, or bring it back."""
+    template = db.get_or_404(AnswerTemplate, template_id)
+    if EmptyForm().validate_on_submit():
+        service.set_template_active(template, not template.active, current_user)
+        db.session.commit()
+    return redirect(url_for("cases.answer_templates"))
+
+
+@public_bp.get("/track")
+def track():
+    """Tra cứu: a citizen types the code from the slip or the SMS."""
+    code = service.normalise_code(request.args.get("code"))
+    if code:
+        return redirect(url_for("track.track_case", code=code))
+    return render_template("cases/track.html")
+
+
+@public_bp.get("/track/<code>")
+@limiter.limit(lambda: current_app.config["TRACK_RATELIMIT"], key_func=get_remote_address)
+def track_case(code: str):
+    """Status, dates and the published answer; never the sender's details."""
+    case = db.session.scalar(select(Case).where(Case.code == service.normalise_code(code)))
+    if case is None:
+        abort(404)
+    return render_template("cases/track_case.html", view=service.public_view(case))
