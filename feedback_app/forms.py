@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from flask import flash
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -28,6 +29,15 @@ class BaseForm(FlaskForm):
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """Select choices from (value, label) pairs, in the form WTForms 3.3+ expects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def show_error(form, field_name: str | None, message: str) -> None:
+    """Put a service's error under its field, or flash it at the top of the page."""
+    field = getattr(form, field_name or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, message]
+    else:
+        flash(message, "error")
 
 
 def _catalogue_entries() -> None:  # pragma: no cover - only read by `pybabel extract`

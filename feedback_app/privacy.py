@@ -117,3 +117,11 @@ def normalise_for_search(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(unicodedata.normalize("NFC", stripped).lower().split())
+
+
+def excerpt(text: str | None, length: int = 120) -> str:
+    """The first words of a citizen's text, for lists: phone and ID numbers masked."""
+    flat = mask_personal_numbers(" ".join((text or "").split()))
+    if len(flat) <= length:
+        return flat
+    return flat[:length].rsplit(" ", 1)[0] + "…"

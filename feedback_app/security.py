@@ -3,12 +3,13 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort
+from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, select
+from werkzeug.routing import IntegerConverter
 
-from . import labels
+from . import labels, privacy
 from .models import AdminUnit, Role, User
 
 # Every permission, with what it lets a person do (shown on the staff home page).
@@ -32,6 +33,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.HOTLINE_OPERATOR: frozenset({"view_units", "view_cases", "hotline"}),
     Role.COUNTER_STAFF: frozenset({"set_duty"}),
 }
+
+MAX_DB_INT = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -93,6 +96,21 @@ def unit_in_scope(unit: AdminUnit | None, user: User) -> bool:
     return unit is not None and unit.path.startswith(user.unit.path)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` in every route: ids beyond a database integer are a 404, not a 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def _refuse_nul_bytes() -> None:
+    """NUL characters are never meaningful input and PostgreSQL text refuses them: 400."""
+    for values in (request.args, request.form):
+        for _key, items in values.lists():
+            if any("\x00" in item for item in items):
+                abort(400)
+
+
 def _set_headers(response):
     """Strict headers on every response: no external origin, no framing, no sniffing."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -104,7 +122,10 @@ def _set_headers(response):
 
 def init_app(app: Flask) -> None:
     """Register the header hook and the template helpers."""
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(_refuse_nul_bytes)
     app.after_request(_set_headers)
+    app.jinja_env.filters.update(excerpt=privacy.excerpt, mask_phone=privacy.mask_phone)
     app.jinja_env.globals.update(
         can=can,
         **{name: getattr(labels, name) for name in dir(labels) if name.endswith("_LABELS")},

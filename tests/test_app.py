@@ -220,3 +220,25 @@ def test_every_page_for_every_role_in_both_languages_renders_with_a_language_swi
                 body = response.get_data(as_text=True)
                 assert f'<html lang="{lang}"' in body, f"{who} {url} {lang}"
                 assert f"?lang={other}" in body, f"no language switch: {who} {url} {lang}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/intake/box/99999999999999999999",
+        "/intake/books/2147483648",
+        "/units/service-points/99999999999999999999",
+        "/auth/users/2147483648",
+    ],
+)
+def test_ids_beyond_a_database_integer_are_404_on_every_route(client, district, path):
+    login(client, "admin")
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/cases/?q=a%00b", "/intake/box?page=%00", "/track?code=%00"])
+def test_nul_characters_in_any_input_are_a_400(client, district, path):
+    login(client, "admin")
+    response = client.get(path + "&lang=en" if "?" in path else path)
+    assert response.status_code == 400
+    assert "Traceback" not in page(response)

@@ -11,10 +11,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..forms import BaseForm, options
 from ..labels import CASE_CHANNEL_LABELS, CASE_KIND_LABELS, CASE_STATUS_LABELS
+
+# The earliest year a case may say it was received: before it, the date is a typing mistake.
+EARLIEST_YEAR = 2000
+_RELOAD = _l("The form is incomplete. Reload the page and try again.")
 
 
 def _choices(labels: dict, blank=None):
@@ -59,7 +63,7 @@ class FilterForm(BaseForm):
 class NewCaseForm(BaseForm):
     """A case taken at the desk or from a letter that is not a box slip."""
 
-    form_token = HiddenField()
+    form_token = HiddenField(validators=[DataRequired(message=_RELOAD), UUID(message=_RELOAD)])
     service_point_id = SelectField(
         _l("Desk that received it"),
         coerce=int,
@@ -97,6 +101,11 @@ class NewCaseForm(BaseForm):
     attachment = FileField(
         _l("Scan or photo (optional)"), description=_l("JPEG, PNG or PDF, at most 10 MB.")
     )
+
+    def validate_received_at(self, field):
+        """A year like 0001 is a typing mistake (and cannot even be converted to UTC)."""
+        if field.data is not None and field.data.year < EARLIEST_YEAR:
+            raise ValidationError(_l("Enter a date from the year 2000 on."))
 
 
 class ClassifyForm(BaseForm):
@@ -197,7 +206,7 @@ class AnswerTemplateForm(BaseForm):
     """Mẫu trả lời."""
 
     title = StringField(
-        _l("Title"),
+        _l("Template title"),
         validators=[
             InputRequired(message=_l("Give the template a title.")),
             Length(max=120, message=_l("At most 120 characters.")),

@@ -14,14 +14,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter
-from ..forms import options
+from ..forms import options, show_error
 from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
-from ..security import can, in_scope, permission_required
+from ..security import MAX_DB_INT, can, in_scope, permission_required
 from ..timeutil import from_local, local_today
 from ..units.service import unit_options, units_in_scope
 from . import attachments, service
@@ -43,6 +44,8 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 public_bp = Blueprint("track", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
+# Beyond these a number is no row of ours: refuse it before the database overflows on it.
+MAX_PAGE = 100_000
 
 
 def _scoped_case(code: str) -> Case:
@@ -61,7 +64,8 @@ def list_cases():
     units = units_in_scope(current_user)
     form = FilterForm(request.args)
     form.unit.choices = options([("", _("All"))]) + unit_options(units, as_text=True)
-    filters, page = service.CaseFilters(), max(request.args.get("page", 1, type=int), 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    filters = service.CaseFilters()
     if form.validate():
         filters = service.filters_from(form.data, units)
     cases, has_next = service.list_page(current_user, filters, page, PAGE_SIZE)
@@ -135,14 +139,11 @@ def _new_case_from(form: NewCaseForm, points: list[ServicePoint]) -> service.New
 
 
 def _field_error(form, exc) -> None:
-    """Put a service error under its field (or at the top of the form)."""
-    field = getattr(form, getattr(exc, "field", None) or "", None)
+    """A service or attachment error, under the field it concerns."""
     if isinstance(exc, attachments.AttachmentRejected):
-        field = getattr(form, "attachment", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
+        show_error(form, "attachment", exc.message)
     else:
-        flash(exc.message, "error")
+        show_error(form, exc.field, exc.message)
 
 
 @bp.get("/<code>")
@@ -335,8 +336,9 @@ def download_attachment(attachment_id: int):
         .join(Attachment.case)
         .where(Attachment.id == attachment_id, in_scope(Case.unit_id, current_user))
     )
-    path, mimetype, name = attachments.open_for_download(item)
-    if not path.is_file():
+    try:
+        path, mimetype, name = attachments.open_for_download(item)
+    except attachments.AttachmentMissing:
         abort(404)
     return send_file(path, mimetype=mimetype, download_name=name, max_age=0)
 
@@ -369,12 +371,15 @@ def bulk_action():
         flash(exc.message, "error")
         return redirect(url_for("cases.list_cases"))
     db.session.commit()
-    flash(_("%(n)d cases updated.", n=done), "success")
+    flash(ngettext("%(num)d case updated.", "%(num)d cases updated.", done), "success")
     return redirect(url_for("cases.list_cases"))
 
 
 def _template_body(template_id: str | None) -> str:
-    template = db.session.get(AnswerTemplate, int(template_id)) if template_id else None
+    """The text of an active template; a retired, unknown or malformed choice gives none."""
+    if not (template_id or "").isdecimal() or int(template_id) > MAX_DB_INT:
+        return ""
+    template = db.session.get(AnswerTemplate, int(template_id))
     return template.body if template is not None and template.active else ""
 
 

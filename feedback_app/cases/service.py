@@ -76,7 +76,8 @@ def normalise_code(text: str | None) -> str:
 
 
 def _clean(text: str | None) -> str:
-    return (text or "").strip()
+    """Typed text as stored: trimmed, and without NUL characters (PostgreSQL text refuses them)."""
+    return (text or "").replace("\x00", "").strip()
 
 
 def _unique_code() -> str:
@@ -392,7 +393,7 @@ def filters_from(data: dict, units: list[AdminUnit]) -> CaseFilters:
         kind=pick(CaseKind, data.get("kind")),
         unit=unit,
         overdue=bool(data.get("overdue")),
-        q=(data.get("q") or "").strip(),
+        q=_clean(data.get("q")),
     )
 
 
@@ -466,7 +467,7 @@ def public_view(case: Case) -> PublicView:
         status=case.status,
         kind=case.kind,
         received_on=local_date(case.received_at),
-        due_on=case.due_date(),
+        due_on=case.answer_due,
         answered_on=local_date(case.answered_at) if case.answered_at else None,
         answer=answer_text,
         reject_reason=reason,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..forms import show_error
 from ..models import AdminUnit, BoxOpening, CaseKind, CommentBook, ServicePoint
 from ..security import can, in_scope, permission_required
 from ..timeutil import LOCAL_TZ, local_today
@@ -69,15 +70,6 @@ def _page() -> int:
     return max(request.args.get("page", 1, type=int), 1)
 
 
-def _field_error(form, exc: service.IntakeError) -> None:
-    """Put a service error under its field, or at the top of the page."""
-    field = getattr(form, exc.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "error")
-
-
 def _paper_text(form) -> service.PaperText:
     return service.PaperText(
         content=form.content.data,
@@ -127,7 +119,7 @@ def create_opening():
             )
         except service.IntakeError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, exc.message)
         else:
             db.session.commit()
             if created:
@@ -148,7 +140,6 @@ def _render_opening(opening: BoxOpening, status: int = 200, **forms):
         "intake/opening.html",
         opening=opening,
         slips=service.slips_of(opening),
-        excerpt=service.excerpt,
         entered=service.entered_count(opening),
         slip_form=slip_form,
         close_form=forms.get("close_form") or CloseOpeningForm(formdata=None),
@@ -180,7 +171,7 @@ def add_slip(opening_id: int):
             )
         except service.IntakeError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, exc.message)
         else:
             db.session.commit()
             if created:
@@ -203,7 +194,7 @@ def close_opening(opening_id: int):
             service.close_opening(opening, reason=form.reason.data, actor=current_user)
         except service.IntakeError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, exc.message)
         else:
             db.session.commit()
             flash(_("The opening is closed."), "success")
@@ -251,7 +242,7 @@ def open_book():
             )
         except service.IntakeError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, exc.message)
         else:
             db.session.commit()
             flash(_("Comment book for %(year)d opened.", year=book.year), "success")
@@ -273,7 +264,6 @@ def _render_book(book: CommentBook, status: int = 200, entry_form: BookEntryForm
         "intake/book.html",
         book=book,
         entries=service.entries_of(book),
-        excerpt=service.excerpt,
         next_number=next_number,
         entry_form=entry_form,
         may_enter=can(current_user, "enter_paper"),
@@ -307,7 +297,7 @@ def add_entry(book_id: int):
             )
         except service.IntakeError as exc:
             db.session.rollback()
-            _field_error(form, exc)
+            show_error(form, exc.field, exc.message)
         else:
             db.session.commit()
             n, code = case.book_entry_number, case.code

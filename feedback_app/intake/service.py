@@ -31,11 +31,9 @@ from ..models import (
     ServicePoint,
     User,
 )
-from ..privacy import mask_personal_numbers
 from ..security import in_scope
 from ..timeutil import from_local, local_today, now_utc
 
-EXCERPT_CHARS = 80
 MIN_WITNESSES = 2
 MAX_REASON = 2000
 FIRST_BOOK_YEAR = 2000
@@ -120,14 +118,6 @@ def _create_paper_case(new: cases.NewCase, scan: FileStorage | None, actor: User
             _("Another entry was saved at the same moment. Reload the page and check.")
         ) from exc
     return case
-
-
-def excerpt(text: str) -> str:
-    """The first words of a slip or entry, for lists: phone and ID numbers masked."""
-    flat = mask_personal_numbers(" ".join((text or "").split()))
-    if len(flat) <= EXCERPT_CHARS:
-        return flat
-    return flat[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 # --- Suggestion box -------------------------------------------------------------------------
