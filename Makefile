@@ -22,7 +22,7 @@ instance/secret_key:
 	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_hex(32))" > $@
 
 translations-compile: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 run: install
 	$(FLASK) db upgrade

@@ -3,9 +3,10 @@
 from collections.abc import Iterable
 
 from flask import flash
-from flask_babel import gettext, ngettext
+from flask_babel import gettext, lazy_gettext, ngettext
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 
 class _BabelTranslations:
@@ -29,6 +30,17 @@ class BaseForm(FlaskForm):
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     """Select choices from (value, label) pairs, in the form WTForms 3.3+ expects."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+# The earliest year a date typed by staff may have: before it, the date is a typing mistake
+# (and year 0001 cannot even be converted to UTC).
+EARLIEST_YEAR = 2000
+
+
+def plausible_date(form, field) -> None:
+    """Validator for typed dates and times: from the year 2000 on."""
+    if field.data is not None and field.data.year < EARLIEST_YEAR:
+        raise ValidationError(lazy_gettext("Enter a date from the year 2000 on."))
 
 
 def show_error(form, field_name: str | None, message: str) -> None:

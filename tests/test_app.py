@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from feedback_app import ConfigurationError, create_app
 from feedback_app.extensions import db
 from feedback_app.models import AdminUnit
-from tests.conftest import login, make_unit, page, translated, user_id
+from tests.conftest import csrf_token, login, make_unit, page, translated, user_id
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -242,3 +242,18 @@ def test_nul_characters_in_any_input_are_a_400(client, district, path):
     response = client.get(path + "&lang=en" if "?" in path else path)
     assert response.status_code == 400
     assert "Traceback" not in page(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("/units/holidays", {"day": "0001-01-01", "name": "x", "kind": "holiday"}),
+        ("/cases/new", {"received_at": "0001-01-01T00:00", "content": "x"}),
+    ],
+)
+def test_a_date_in_year_one_is_a_translated_400_not_a_500(client, district, path, data):
+    login(client, "admin")
+    token = csrf_token(client, path)
+    response = client.post(path + "?lang=en", data={"csrf_token": token, **data})
+    assert response.status_code == 400
+    assert "Enter a date from the year 2000 on." in page(response)

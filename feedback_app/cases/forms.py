@@ -11,13 +11,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import UUID, DataRequired, InputRequired, Length, Optional
 
-from ..forms import BaseForm, options
+from ..forms import BaseForm, options, plausible_date
 from ..labels import CASE_CHANNEL_LABELS, CASE_KIND_LABELS, CASE_STATUS_LABELS
 
-# The earliest year a case may say it was received: before it, the date is a typing mistake.
-EARLIEST_YEAR = 2000
 _RELOAD = _l("The form is incomplete. Reload the page and try again.")
 
 
@@ -72,7 +70,7 @@ class NewCaseForm(BaseForm):
     received_at = DateTimeLocalField(
         _l("Received at"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), plausible_date],
         description=_l("Leave empty for now."),
     )
     kind = SelectField(_l("Kind"), choices=lambda: _choices(CASE_KIND_LABELS))
@@ -101,11 +99,6 @@ class NewCaseForm(BaseForm):
     attachment = FileField(
         _l("Scan or photo (optional)"), description=_l("JPEG, PNG or PDF, at most 10 MB.")
     )
-
-    def validate_received_at(self, field):
-        """A year like 0001 is a typing mistake (and cannot even be converted to UTC)."""
-        if field.data is not None and field.data.year < EARLIEST_YEAR:
-            raise ValidationError(_l("Enter a date from the year 2000 on."))
 
 
 class ClassifyForm(BaseForm):

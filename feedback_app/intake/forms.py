@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import UUID, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..forms import BaseForm
+from ..forms import BaseForm, plausible_date
 from ..labels import CASE_KIND_LABELS
 from ..models import CaseKind
 
@@ -52,7 +52,7 @@ class BoxOpeningForm(BaseForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
         description=_l("Vietnam time. It cannot be in the future."),
         invalid_value_message=_l("Enter a date and time such as 2025-03-14 09:30."),
-        validators=[InputRequired(message=_l("Enter when the box was opened."))],
+        validators=[InputRequired(message=_l("Enter when the box was opened.")), plausible_date],
     )
     witnesses = TextAreaField(
         _l("Witnesses"),

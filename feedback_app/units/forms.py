@@ -14,7 +14,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from ..forms import BaseForm
+from ..forms import BaseForm, plausible_date
 from ..models import HolidayKind
 from .calendar import FIRST_YEAR, LAST_YEAR, MAX_DEADLINE_DAYS, MIN_DEADLINE_DAYS
 
@@ -109,7 +109,7 @@ class HolidayForm(BaseForm):
 
     day = DayField(
         _l("Date"),
-        validators=[DataRequired(message=_l("Enter the date."))],
+        validators=[DataRequired(message=_l("Enter the date.")), plausible_date],
         invalid_value_message=_l("Enter a valid date."),
     )
     name = StringField(

@@ -209,8 +209,9 @@ def add_holiday():
             db.session.commit()
             flash(_("Day added to the calendar."), "success")
             return redirect(url_for("units.list_holidays", year=form.day.data.year))
-    year = form.day.data.year if form.day.data else local_today().year
-    return _holidays_page(year, form, 400)
+    typed = form.day.data.year if form.day.data else None
+    in_range = typed is not None and calendar.FIRST_YEAR <= typed <= calendar.LAST_YEAR
+    return _holidays_page(typed if in_range else local_today().year, form, 400)
 
 
 @bp.post("/holidays/load")
