@@ -33,6 +33,8 @@ def bench_env(database_url: str, **extra) -> dict:
             "FEEDBACK_SECRET_KEY": "bench-only",
             "FEEDBACK_ENV": "development",
             "DATABASE_URL": database_url,
+            # Keep the benchmark's demo passwords out of the developer's instance folder.
+            "FEEDBACK_DEMO_LOGINS_FILE": str(OUT / "demo-logins.txt"),
             **extra,
         }
     )

@@ -22,7 +22,8 @@ holidays_cli = AppGroup("holidays", help="Public holidays and make-up working da
 
 
 def _logins_file() -> Path:
-    return Path(current_app.instance_path) / "demo-logins.txt"
+    configured = current_app.config.get("DEMO_LOGINS_FILE")
+    return Path(configured) if configured else Path(current_app.instance_path) / "demo-logins.txt"
 
 
 @demo_cli.command("seed")
@@ -43,13 +44,21 @@ def demo_seed(if_empty: bool) -> None:
 
 
 def _save_logins(logins: dict[str, str]) -> None:
-    """Keep demo passwords in the instance folder (owner-only) so `make run` can show them."""
+    """Keep demo passwords (owner-only) so `make run` can show them; a new one replaces the old."""
     path = _logins_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a", encoding="utf-8") as handle:
-        for username, password in logins.items():
-            handle.write(f"{username}: {password}\n")
+    known = _read_logins(path)
+    known.update(logins)
+    path.touch(mode=0o600, exist_ok=True)
     os.chmod(path, 0o600)
+    path.write_text("".join(f"{name}: {pw}\n" for name, pw in known.items()), encoding="utf-8")
+
+
+def _read_logins(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    pairs = (line.split(": ", 1) for line in path.read_text(encoding="utf-8").splitlines())
+    return {pair[0]: pair[1] for pair in pairs if len(pair) == 2}
 
 
 @demo_cli.command("logins")
@@ -60,8 +69,8 @@ def demo_logins() -> None:
         click.echo("No demo accounts recorded here; run `flask demo seed` first.")
         return
     click.echo("Demo accounts (username: password):")
-    for line in path.read_text(encoding="utf-8").splitlines():
-        click.echo(f"  {line}")
+    for username, password in _read_logins(path).items():
+        click.echo(f"  {username}: {password}")
 
 
 @units_cli.command("import")

@@ -38,3 +38,5 @@ class DefaultConfig:
     SQLITE_BUSY_TIMEOUT_MS = 5000
     # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-*.
     PROXY_COUNT = 0
+    # Where `demo seed` keeps the demo passwords it made (default: instance/demo-logins.txt).
+    DEMO_LOGINS_FILE = None

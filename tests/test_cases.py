@@ -896,14 +896,29 @@ def test_bulk_is_all_or_nothing_and_names_the_case_that_cannot_take_the_step(app
     ready = [make_case(app, district["desk_a"]), make_case(app, district["desk_b"])]
     for code in ready:
         advance(app, code, "classify", "assign")
-    blocked = make_case(app, district["desk_a"])  # still "received": cannot be answered
+    blocked = make_case(app, district["desk_a"], kind=CaseKind.COMPLAINT)  # routed, never answered
     before = {code: state(app, code) for code in [*ready, blocked]}
     response = post_bulk(reform, [*ready, blocked], action="close", answer="Đã xử lý xong.")
     assert response.status_code == 302
     body = page(reform.get("/cases/?lang=en"))
-    assert f"{blocked}: A case that is “Received” cannot be answered." in body
+    assert f"{blocked}: Complaints and denunciations follow their own laws" in body
     for code, was in before.items():
         assert state(app, code) == was
+
+
+def test_bulk_close_of_received_slips_classifies_answers_and_closes_them(app, reform, district):
+    codes = [make_case(app, district["desk_a"]), make_case(app, district["desk_b"])]
+    post_bulk(reform, codes, action="close", answer="Cảm ơn ý kiến của ông/bà.")
+    with app.app_context():
+        for code in codes:
+            case = _case(code)
+            assert case.status == CaseStatus.CLOSED
+            assert [e.action for e in case.events] == [
+                "received",
+                "classified",
+                "answered",
+                "closed",
+            ]
 
 
 def test_bulk_assign_stops_at_a_complaint_and_changes_nothing(app, reform, district):

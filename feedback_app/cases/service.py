@@ -423,6 +423,8 @@ def bulk(
 ) -> int:
     """Assign several cases to one unit, or answer and close them with one text.
 
+    Closing a case still "received" classifies it first (its kind unchanged), on the record.
+
     All or nothing: one case that cannot take the step stops the whole batch, with its code.
     """
     if not cases:
@@ -434,6 +436,9 @@ def bulk(
                     raise CaseError(_("Choose a unit."), "unit_id")
                 assign(case, unit=unit, actor=actor, note=_("Bulk assignment"))
             elif action == "close":
+                if case.status == CaseStatus.RECEIVED:
+                    # Slips like thanks need no routing: record the classification, keep the kind.
+                    classify(case, kind=case.kind, subject=case.subject, actor=actor)
                 answer(case, text=answer_text, actor=actor, publish=publish)
                 close(case, actor=actor)
             else:
