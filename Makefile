@@ -27,7 +27,7 @@ translations-compile: $(STAMP)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
-	@$(FLASK) demo logins
+	@FEEDBACK_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(FLASK) demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/auth/login)"
 	FEEDBACK_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.routes import public_bp as track_bp
     from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
+    from .surveys.api import bp as kiosk_api_bp
     from .units.routes import bp as units_bp
 
     app.register_blueprint(main_bp)
@@ -104,4 +105,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(units_bp, url_prefix="/units")
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(track_bp)
+    app.register_blueprint(kiosk_api_bp, url_prefix="/api/v1/kiosk")
     app.register_blueprint(intake_bp, url_prefix="/intake")

@@ -11,7 +11,9 @@ from flask.cli import AppGroup
 from . import demo as demo_data
 from .auth import service as accounts
 from .extensions import db
-from .models import Role
+from .models import Counter, Role
+from .surveys import instruments
+from .surveys import service as kiosk_service
 from .units import calendar as work_calendar
 from .units import service as units
 
@@ -19,6 +21,8 @@ demo_cli = AppGroup("demo", help="The demo district (quận Thanh Xuân, Hà N�
 units_cli = AppGroup("units", help="Administrative units.")
 users_cli = AppGroup("users", help="Staff accounts.")
 holidays_cli = AppGroup("holidays", help="Public holidays and make-up working days.")
+kiosks_cli = AppGroup("kiosks", help="Counter tablets.")
+surveys_cli = AppGroup("surveys", help="Survey instruments.")
 
 
 def _logins_file() -> Path:
@@ -39,8 +43,11 @@ def demo_seed(if_empty: bool) -> None:
     if result.new_logins:
         _save_logins(result.new_logins)
         click.echo("New demo accounts (username: password):")
-        for username, password in result.new_logins.items():
-            click.echo(f"  {username}: {password}")
+        for username, secret in result.new_logins.items():
+            if username.startswith("kiosk"):
+                click.echo(f"Demo kiosk (counter tablet): {kiosk_service.kiosk_url(secret)}")
+            else:
+                click.echo(f"  {username}: {secret}")
 
 
 def _save_logins(logins: dict[str, str]) -> None:
@@ -69,8 +76,11 @@ def demo_logins() -> None:
         click.echo("No demo accounts recorded here; run `flask demo seed` first.")
         return
     click.echo("Demo accounts (username: password):")
-    for username, password in _read_logins(path).items():
-        click.echo(f"  {username}: {password}")
+    for username, secret in _read_logins(path).items():
+        if username.startswith("kiosk"):
+            click.echo(f"Demo kiosk (counter tablet): {kiosk_service.kiosk_url(secret)}")
+        else:
+            click.echo(f"  {username}: {secret}")
 
 
 @units_cli.command("import")
@@ -145,7 +155,32 @@ def holidays_load(year: int) -> None:
     click.echo(f"Holidays added: {added}.")
 
 
+@kiosks_cli.command("create")
+@click.option("--counter", "counter_id", required=True, type=int, help="Id of the counter.")
+@click.option("--label", default="", help="A name for the tablet, e.g. 'Quầy 1, tầng 1'.")
+def kiosks_create(counter_id: int, label: str) -> None:
+    """Register a tablet at a counter; the last line printed is its full kiosk URL."""
+    counter = db.session.get(Counter, counter_id)
+    if counter is None:
+        raise click.ClickException(f"No counter with id {counter_id}.")
+    kiosk, token = kiosk_service.create_kiosk(counter, label=label)
+    db.session.commit()
+    point = counter.service_point
+    click.echo(f"Kiosk {kiosk.id} registered at counter {counter.code}, {point.name}.")
+    click.echo("Open this address on the tablet (it is shown only now):")
+    click.echo(kiosk_service.kiosk_url(token))
+
+
+@surveys_cli.command("seed-default")
+def surveys_seed_default() -> None:
+    """Create and publish the default instrument (SIPAS F1–F5, TT01 indices 3 and 4)."""
+    instrument, created = instruments.seed_default()
+    db.session.commit()
+    state = "created and published" if created else "already present"
+    click.echo(f"Instrument {instrument.label}: {state}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (demo_cli, units_cli, users_cli, holidays_cli):
+    for group in (demo_cli, units_cli, users_cli, holidays_cli, kiosks_cli, surveys_cli):
         app.cli.add_command(group)

@@ -31,6 +31,12 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATELIMIT = "5 per 15 minutes"
     KIOSK_RATELIMIT = "20 per minute"
+    # More answers than this from one kiosk within one minute (tablet clock) are a burst:
+    # kept, counted in the summary, left out of the indices.
+    KIOSK_BURST_COUNT = 5
+    # Seconds the thank-you screen stays, and an abandoned half-filled survey waits, on a kiosk.
+    KIOSK_RESET_SECONDS = 10
+    KIOSK_IDLE_SECONDS = 60
     # Tracking codes are unguessable; this only slows anyone who tries to enumerate them.
     TRACK_RATELIMIT = "60 per minute"
     MIN_CELL = 5

@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from .auth import service as accounts
 from .extensions import db
-from .models import AdminUnit, Role, ServicePoint, UnitLevel, User
+from .models import AdminUnit, Kiosk, Role, ServicePoint, UnitLevel, User
+from .surveys import instruments
+from .surveys import service as kiosk_service
 from .units import service as units
 
 DEMO_ACCOUNTS = (
@@ -28,7 +30,8 @@ DEMO_ACCOUNTS = (
 
 @dataclass
 class SeedResult:
-    """What the seed made, with the passwords of accounts it created (shown once)."""
+    """What the seed made, with the passwords of accounts it created (shown once) and, under
+    "kiosk", the token of the first kiosk it registered."""
 
     units_created: int = 0
     desks_created: int = 0
@@ -84,7 +87,23 @@ def seed() -> SeedResult:
         if _ensure_desk(unit, names):
             result.desks_created += 1
     result.new_logins = _ensure_accounts()
+    instruments.seed_default()
+    result.new_logins.update(_ensure_kiosks([district, *wards]))
     return result
+
+
+def _ensure_kiosks(units_: list[AdminUnit]) -> dict[str, str]:
+    """A kiosk for every counter without one; returns the first new one's token as "kiosk"."""
+    made = {}
+    with_kiosk = set(db.session.scalars(select(Kiosk.counter_id)))
+    for unit in units_:
+        for point in unit.service_points:
+            for counter in point.counters:
+                if counter.id in with_kiosk:
+                    continue
+                _kiosk, token = kiosk_service.create_kiosk(counter, label=f"Quầy {counter.code}")
+                made.setdefault("kiosk", token)
+    return made
 
 
 def _ensure_desk(unit: AdminUnit, names) -> bool:

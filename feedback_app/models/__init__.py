@@ -14,10 +14,28 @@ from .cases import (
     CommentBook,
     DeadlinePolicy,
 )
+from .surveys import (
+    Answer,
+    Instrument,
+    InstrumentStatus,
+    Kiosk,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseChannel,
+)
 from .units import AdminUnit, Counter, Holiday, HolidayKind, Officer, ServicePoint, UnitLevel
 from .users import Role, User
 
 __all__ = [
+    "Answer",
+    "Instrument",
+    "InstrumentStatus",
+    "Kiosk",
+    "Question",
+    "QuestionKind",
+    "Response",
+    "ResponseChannel",
     "AnswerTemplate",
     "Attachment",
     "BoxOpening",

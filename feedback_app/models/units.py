@@ -93,8 +93,11 @@ class Counter(db.Model):
     code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(default=True)
+    # Who serves at the counter now (set by counter staff); responses record it.
+    officer_on_duty_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
 
     service_point: Mapped[ServicePoint] = relationship(back_populates="counters")
+    officer_on_duty: Mapped["Officer | None"] = relationship(foreign_keys=[officer_on_duty_id])
 
 
 class Officer(db.Model):

@@ -1,0 +1,169 @@
+"""Survey instruments (versioned), kiosks, and the responses they collect."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import str_enum, utcnow
+from .units import Counter, Officer, ServicePoint
+
+
+class InstrumentStatus(enum.StrEnum):
+    """A draft can be edited; a published version is immutable; a retired one is kept."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class QuestionKind(enum.StrEnum):
+    """How a question is answered."""
+
+    LIKERT5 = "likert5"
+    CHOICE_SCORED = "choice_scored"
+    YES_NO = "yes_no"
+    TEXT = "text"
+
+
+class Instrument(db.Model):
+    """Phiếu khảo sát: one version of a survey. Changing questions makes a new version."""
+
+    __tablename__ = "instruments"
+    __table_args__ = (UniqueConstraint("code", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(Integer)
+    title_vi: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[InstrumentStatus] = mapped_column(
+        str_enum(InstrumentStatus, "instrument_status"), default=InstrumentStatus.DRAFT
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="instrument", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def label(self) -> str:
+        """The form clients send back: "<code>@<version>"."""
+        return f"{self.code}@{self.version}"
+
+
+class Question(db.Model):
+    """One question of an instrument version."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("instrument_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    code: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "question_kind"))
+    text_vi: Mapped[str] = mapped_column(Text)
+    text_en: Mapped[str] = mapped_column(Text, default="")
+    # SIPAS factor F1..F5, "overall", or empty for questions outside the index.
+    factor: Mapped[str] = mapped_column(String(10), default="")
+    tt01_index: Mapped[int | None] = mapped_column(Integer)
+    required: Mapped[bool] = mapped_column(default=False)
+    allows_no_opinion: Mapped[bool] = mapped_column(default=False)
+    # Options of choice_scored questions: [{"code", "points", "label_vi", "label_en"}].
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    max_length: Mapped[int] = mapped_column(Integer, default=1000)
+
+    instrument: Mapped[Instrument] = relationship(back_populates="questions")
+
+
+class Kiosk(db.Model):
+    """Máy tính bảng tại quầy: a registered tablet bound to a counter, known by a secret token."""
+
+    __tablename__ = "kiosks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"), index=True)
+    # SHA-256 of the token: the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How many answers the tablet said were still waiting in its queue, and when.
+    queued_reported: Mapped[int] = mapped_column(Integer, default=0)
+    queued_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    counter: Mapped[Counter] = relationship()
+
+
+class ResponseChannel(enum.StrEnum):
+    """Where a rating was given."""
+
+    KIOSK = "kiosk"
+    PAPER = "paper"
+    WEB = "web"
+    SMS = "sms"
+    IVR = "ivr"
+
+
+class Response(db.Model):
+    """Một lượt đánh giá: one citizen's answers. Stored to the hour, never with an address."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_point_hour", "service_point_id", "submitted_hour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    channel: Mapped[ResponseChannel] = mapped_column(str_enum(ResponseChannel, "response_channel"))
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    dossier_code: Mapped[str | None] = mapped_column(String(40))
+    procedure_code: Mapped[str | None] = mapped_column(String(40))
+    # Truncated to the hour: a rating must not be matchable to a queue ticket or a camera.
+    submitted_hour: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    # Part of a burst from one kiosk: kept, counted, left out of the indices.
+    suspicious: Mapped[bool] = mapped_column(default=False)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The first reply, returned again for a repeat of the same client_uuid.
+    reply: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    instrument: Mapped[Instrument] = relationship()
+    service_point: Mapped[ServicePoint] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+    answers: Mapped[list["Answer"]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(db.Model):
+    """One answer of a response: a number (1–5, points, 1/0) or an option, or text."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    value: Mapped[int | None] = mapped_column(Integer)
+    option_code: Mapped[str | None] = mapped_column(String(40))
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
