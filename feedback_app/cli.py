@@ -2,11 +2,13 @@
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import text
 
 from . import demo as demo_data
 from .auth import service as accounts
@@ -14,6 +16,7 @@ from .extensions import db
 from .models import Counter, Role
 from .surveys import instruments
 from .surveys import service as kiosk_service
+from .timeutil import local_today
 from .units import calendar as work_calendar
 from .units import service as units
 
@@ -23,6 +26,7 @@ users_cli = AppGroup("users", help="Staff accounts.")
 holidays_cli = AppGroup("holidays", help="Public holidays and make-up working days.")
 kiosks_cli = AppGroup("kiosks", help="Counter tablets.")
 surveys_cli = AppGroup("surveys", help="Survey instruments.")
+maintenance_cli = AppGroup("maintenance", help="Database upkeep.")
 
 
 def _logins_file() -> Path:
@@ -32,14 +36,28 @@ def _logins_file() -> Path:
 
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
-def demo_seed(if_empty: bool) -> None:
-    """Create the demo district, its desks and one account per role (idempotent)."""
+@click.option(
+    "--responses", type=click.IntRange(0, 1_000_000), default=0, help="Synthetic ratings."
+)
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
+@click.option("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
+def demo_seed(if_empty: bool, responses: int, start, end, seed: int) -> None:
+    """Create the demo district, its desks, one account per role and a kiosk per counter;
+    with --responses, N synthetic ratings (and the cases their comments open). Idempotent."""
     if if_empty and not demo_data.is_empty():
         click.echo("The database already has units; demo seed skipped.")
         return
+    last = end.date() if end else local_today()
+    first = start.date() if start else last - timedelta(days=89)
+    if first > last:
+        raise click.UsageError("--from must not be after --to.")
     result = demo_data.seed()
+    made = demo_data.seed_responses(responses, first, last, seed) if responses else 0
     db.session.commit()
     click.echo(f"Units created: {result.units_created}; desks created: {result.desks_created}.")
+    if responses:
+        click.echo(f"Responses created: {made} ({first} to {last}, seed {seed}).")
     if result.new_logins:
         _save_logins(result.new_logins)
         click.echo("New demo accounts (username: password):")
@@ -180,7 +198,23 @@ def surveys_seed_default() -> None:
     click.echo(f"Instrument {instrument.label}: {state}.")
 
 
+@maintenance_cli.command("analyze")
+def maintenance_analyze() -> None:
+    """Refresh the query planner's statistics (run weekly from cron, and after a bulk import)."""
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    click.echo("Planner statistics refreshed.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    for group in (demo_cli, units_cli, users_cli, holidays_cli, kiosks_cli, surveys_cli):
+    for group in (
+        demo_cli,
+        units_cli,
+        users_cli,
+        holidays_cli,
+        kiosks_cli,
+        surveys_cli,
+        maintenance_cli,
+    ):
         app.cli.add_command(group)

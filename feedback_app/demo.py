@@ -142,3 +142,101 @@ def _ensure_accounts() -> dict[str, str]:
 def is_empty() -> bool:
     """Whether the database holds no unit yet."""
     return db.session.scalar(select(AdminUnit.id).limit(1)) is None
+
+
+COMMENTS_BAD = [
+    "Chờ quá lâu mới đến lượt, đề nghị bố trí thêm cán bộ.",
+    "Cán bộ hướng dẫn chưa rõ, tôi phải bổ sung hồ sơ hai lần.",
+    "Phòng chờ nóng, thiếu ghế cho người cao tuổi.",
+]
+
+
+def seed_responses(n: int, start: date, end: date, seed: int = 1) -> int:
+    """N synthetic kiosk responses spread over working hours between two dates, with a few
+    comments that open cases. Deterministic for a seed; already present ones are skipped."""
+    import random
+    import uuid
+    from datetime import UTC, datetime, time, timedelta
+
+    from sqlalchemy import insert
+
+    from .cases import service as cases
+    from .models import Answer, CaseChannel, Counter, Response, ResponseChannel
+    from .timeutil import LOCAL_TZ
+
+    # One generator names the responses; each response's content comes from its own generator,
+    # so skipping the ones already present leaves the rest unchanged (idempotent per seed).
+    ids = random.Random(seed)  # noqa: S311 - reproducible demo data, not a secret
+    instrument = instruments.active_instrument() or instruments.seed_default()[0]
+    questions = {q.code: q for q in instrument.questions}
+    counters = db.session.scalars(select(Counter).order_by(Counter.id)).all()
+    kiosks = {k.counter_id: k.id for k in db.session.scalars(select(Kiosk))}
+    known = set(db.session.scalars(select(Response.client_uuid)))
+    days = max((end - start).days, 0) + 1
+    made = 0
+    for _ in range(n):
+        client_uuid = str(uuid.UUID(int=ids.getrandbits(128), version=4))
+        if client_uuid in known:
+            continue
+        known.add(client_uuid)
+        rng = random.Random(client_uuid)  # noqa: S311 - reproducible demo data
+        counter = rng.choice(counters)
+        day = start + timedelta(days=rng.randrange(days))
+        local = datetime.combine(day, time(rng.randint(7, 16), rng.randrange(60)), LOCAL_TZ)
+        mood = rng.random()
+        base = 5 if mood < 0.55 else 4 if mood < 0.85 else 3 if mood < 0.93 else 2
+        scores = {
+            code: max(1, min(5, base + rng.choice((-1, 0, 0, 0, 1))))
+            for code, q in questions.items()
+            if q.kind.value == "likert5"
+        }
+        row = {
+            "client_uuid": client_uuid,
+            "instrument_id": instrument.id,
+            "channel": ResponseChannel.KIOSK,
+            "service_point_id": counter.service_point_id,
+            "counter_id": counter.id,
+            "officer_id": counter.officer_on_duty_id,
+            "kiosk_id": kiosks.get(counter.id),
+            "submitted_hour": local.replace(minute=0).astimezone(UTC),
+            "language": "vi" if rng.random() < 0.95 else "en",
+            "suspicious": False,
+            "reply": {},
+        }
+        response_id = db.session.execute(insert(Response).returning(Response.id), [row]).scalar()
+        answers = [
+            {"response_id": response_id, "question_id": questions[c].id, "value": v}
+            for c, v in scores.items()
+        ]
+        for code in ("tt01_returns", "tt01_offices"):
+            if code in questions and rng.random() < 0.8:
+                option = rng.choices(questions[code].options, weights=(7, 2, 1))[0]
+                answers.append(
+                    {
+                        "response_id": response_id,
+                        "question_id": questions[code].id,
+                        "value": option["points"],
+                        "option_code": option["code"],
+                    }
+                )
+        db.session.execute(insert(Answer), answers)
+        reply = {"id": response_id, "case_code": None}
+        case_id = None
+        if base <= 2 and rng.random() < 0.5:
+            case, _created = cases.create_case(
+                cases.NewCase(
+                    channel=CaseChannel.KIOSK_COMMENT,
+                    content=rng.choice(COMMENTS_BAD),
+                    service_point=db.session.get(ServicePoint, counter.service_point_id),
+                    received_at=local,
+                    intake_key=f"response:{client_uuid}",
+                )
+            )
+            reply["case_code"], case_id = case.code, case.id
+        db.session.execute(
+            Response.__table__.update()
+            .where(Response.id == response_id)
+            .values(case_id=case_id, reply=reply)
+        )
+        made += 1
+    return made

@@ -260,3 +260,38 @@ def test_users_create_with_an_unknown_role_is_a_usage_error(app, runner, distric
     result = _create(runner, "someone", "--role", "superuser", "--unit", "00343")
     assert result.exit_code == 2
     assert _count(app, User, User.username == "someone") == 0
+
+
+def test_maintenance_analyze_refreshes_planner_statistics(runner):
+    result = runner.invoke(args=["maintenance", "analyze"])
+    assert result.exit_code == 0, result.output
+    assert "Planner statistics refreshed." in result.output
+
+
+def test_demo_seed_with_responses_is_deterministic_and_idempotent(app, runner):
+    from datetime import UTC, datetime
+
+    from feedback_app.models import Response
+
+    args = ["demo", "seed", "--responses", "60", "--from", "2026-01-05", "--to", "2026-01-09"]
+    first = runner.invoke(args=[*args, "--seed", "7"])
+    assert first.exit_code == 0, first.output
+    assert "Responses created: 60" in first.output
+    again = runner.invoke(args=[*args, "--seed", "7"])
+    assert "Responses created: 0" in again.output
+    with app.app_context():
+        rows = db.session.scalars(select(Response)).all()
+        assert len(rows) == 60
+        for row in rows:
+            hour = row.submitted_hour.replace(tzinfo=row.submitted_hour.tzinfo or UTC)
+            assert (
+                datetime(2026, 1, 4, 17, tzinfo=UTC) <= hour <= datetime(2026, 1, 9, 17, tzinfo=UTC)
+            )
+            assert hour.minute == 0
+            assert row.answers
+
+
+def test_demo_seed_refuses_from_after_to(runner):
+    result = runner.invoke(args=["demo", "seed", "--from", "2026-02-01", "--to", "2026-01-01"])
+    assert result.exit_code != 0
+    assert "--from must not be after --to" in result.output
