@@ -39,6 +39,7 @@ check-translations: $(STAMP)
 	$(BIN)/python scripts/check_translations.py
 
 test: install lint check-translations
+	$(BIN)/python scripts/ensure_browser.py
 	$(BIN)/pytest
 
 # Translators: after adding or changing a string, run this, then fill translations/vi.

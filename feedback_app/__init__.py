@@ -97,7 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.routes import public_bp as track_bp
     from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
+    from .surveys.admin import bp as surveys_admin_bp
     from .surveys.api import bp as kiosk_api_bp
+    from .surveys.public import paper_bp, survey_bp
+    from .surveys.routes import bp as kiosk_bp
     from .units.routes import bp as units_bp
 
     app.register_blueprint(main_bp)
@@ -106,4 +109,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(track_bp)
     app.register_blueprint(kiosk_api_bp, url_prefix="/api/v1/kiosk")
+    app.register_blueprint(kiosk_bp)
     app.register_blueprint(intake_bp, url_prefix="/intake")
+    app.register_blueprint(surveys_admin_bp, url_prefix="/surveys")
+    app.register_blueprint(paper_bp, url_prefix="/surveys/paper")
+    app.register_blueprint(survey_bp)

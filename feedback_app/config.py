@@ -39,6 +39,10 @@ class DefaultConfig:
     KIOSK_IDLE_SECONDS = 60
     # Tracking codes are unguessable; this only slows anyone who tries to enumerate them.
     TRACK_RATELIMIT = "60 per minute"
+    # Submissions of the public web survey (/survey/<desk>) per client address: enough for a
+    # family sharing a phone, too few to stuff the ratings. The address is only a throttling key
+    # in the limiter's storage; it is never written to the database.
+    WEB_SURVEY_RATELIMIT = "10 per hour"
     MIN_CELL = 5
     PUBLIC_BASE_URL = None
     SQLITE_BUSY_TIMEOUT_MS = 5000

@@ -2,7 +2,15 @@
 
 from flask_babel import lazy_gettext as _l
 
-from .models import CaseChannel, CaseKind, CaseStatus, Role, UnitLevel
+from .models import (
+    CaseChannel,
+    CaseKind,
+    CaseStatus,
+    InstrumentStatus,
+    QuestionKind,
+    Role,
+    UnitLevel,
+)
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -62,4 +70,27 @@ CASE_ACTION_LABELS = {
     "unpublished": _l("unpublished"),
     "note": _l("note added"),
     "attached": _l("file attached"),
+}
+
+INSTRUMENT_STATUS_LABELS = {
+    InstrumentStatus.DRAFT: _l("Draft"),
+    InstrumentStatus.PUBLISHED: _l("Published"),
+    InstrumentStatus.RETIRED: _l("Retired"),
+}
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.LIKERT5: _l("Rating 1–5"),
+    QuestionKind.CHOICE_SCORED: _l("Scored choice"),
+    QuestionKind.YES_NO: _l("Yes / no"),
+    QuestionKind.TEXT: _l("Text"),
+}
+
+# SIPAS factors (QĐ 1001/QĐ-BNV) and the overall question; "" is outside the index.
+SURVEY_FACTOR_LABELS = {
+    "F1": _l("F1 · Access to the service"),
+    "F2": _l("F2 · Administrative procedures"),
+    "F3": _l("F3 · Officers"),
+    "F4": _l("F4 · Results"),
+    "F5": _l("F5 · Handling of comments"),
+    "overall": _l("Overall satisfaction"),
 }

@@ -23,6 +23,7 @@ PERMISSION_LABELS = {
     "enter_paper": _l("Open suggestion boxes and enter slips and comment-book entries"),
     "hotline": _l("Log hotline calls, transcribe voicemails and call citizens back"),
     "set_duty": _l("Set the officer on duty at the counter"),
+    "manage_surveys": _l("Manage survey versions and counter tablets"),
 }
 
 PERMISSIONS: dict[Role, frozenset[str]] = {

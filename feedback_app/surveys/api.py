@@ -49,7 +49,12 @@ def instrument(token: str):
 def submit(token: str):
     """One citizen's answers: 201 the first time, 200 with the same body for a repeat."""
     kiosk = _active_kiosk(token)
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:
+        # json.loads gives up on deeply nested arrays with RecursionError, not ValueError, so
+        # `silent` does not catch it: such a body is simply not a submission (400, not 500).
+        payload = None
     language = payload.get("language") if isinstance(payload, dict) else None
     if language not in current_app.config["LANGUAGES"]:
         language = None
@@ -59,12 +64,15 @@ def submit(token: str):
         counter=kiosk.counter,
         kiosk=kiosk,
     )
+    # Before submit, so on SQLite this UPDATE opens the request's transaction: otherwise the
+    # driver starts it at submit's SAVEPOINT, whose RELEASE then commits (two commits, two
+    # fsyncs). A rejected submission rolls this back too.
+    service.note_seen(kiosk, request.args.get("queued", type=int))
     with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
         try:
             reply, created = service.submit(payload, where)
         except service.SubmissionInvalid as exc:
             db.session.rollback()
             return jsonify({"errors": exc.errors}), 400
-    service.note_seen(kiosk, request.args.get("queued", type=int))
     db.session.commit()
     return jsonify(reply), 201 if created else 200

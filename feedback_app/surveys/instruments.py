@@ -4,16 +4,27 @@ A published version never changes, so old responses keep their meaning; changing
 makes a new draft version that an admin publishes (which retires the version before it).
 """
 
+import re
 from copy import deepcopy
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..extensions import db
+from ..labels import QUESTION_KIND_LABELS
 from ..models import Instrument, InstrumentStatus, Question, QuestionKind, User
 from ..timeutil import now_utc
-from .defaults import DEFAULT_INSTRUMENT
+from .defaults import (
+    COMMENT,
+    DEFAULT_INSTRUMENT,
+    OVERALL,
+    REPLY_PHONE,
+    WANT_REPLY,
+    YES_NO_OPTIONS,
+)
 
 
 class InstrumentLocked(ValueError):
@@ -144,3 +155,234 @@ def publish(instrument: Instrument, actor: User | None) -> None:
     instrument.status = InstrumentStatus.PUBLISHED
     instrument.published_at = now_utc()
     audit.record("instrument_published", actor=actor, target=instrument, label=instrument.label)
+
+
+# --- Editing a draft --------------------------------------------------------------------------
+
+FACTORS = ("F1", "F2", "F3", "F4", "F5", OVERALL)
+TT01_INDICES = range(1, 10)
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+MAX_TEXT_LENGTH = 5000
+MAX_POINTS = 100
+# Codes the submission service reads by name (see service.submit): each keeps its kind.
+FIXED_KINDS = {
+    OVERALL: QuestionKind.LIKERT5,
+    COMMENT: QuestionKind.TEXT,
+    REPLY_PHONE: QuestionKind.TEXT,
+    WANT_REPLY: QuestionKind.YES_NO,
+}
+
+
+class QuestionInvalid(ValueError):
+    """A question that breaks a rule; `errors` maps form field names to translated messages."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("invalid question")
+        self.errors = errors
+
+
+@dataclass
+class QuestionData:
+    """What an admin sets on a question of a draft."""
+
+    code: str
+    kind: QuestionKind
+    text_vi: str
+    text_en: str = ""
+    factor: str = ""
+    tt01_index: int | None = None
+    required: bool = False
+    allows_no_opinion: bool = False
+    max_length: int | None = None
+    # [{"code", "points", "label_vi", "label_en"}]; empty on a yes/no question means Có/Không.
+    options: list[dict] = field(default_factory=list)
+
+
+def _normalised(data: QuestionData) -> QuestionData:
+    """Trim the texts, and give defaults that depend on the kind."""
+    options = [
+        {
+            "code": str(o.get("code", "")).strip(),
+            "points": o.get("points"),
+            "label_vi": str(o.get("label_vi", "")).strip(),
+            "label_en": str(o.get("label_en", "")).strip(),
+        }
+        for o in data.options
+    ]
+    if data.kind == QuestionKind.YES_NO and not options:
+        options = deepcopy(YES_NO_OPTIONS)
+    return replace(
+        data,
+        code=data.code.strip(),
+        text_vi=data.text_vi.strip(),
+        text_en=data.text_en.strip(),
+        factor=data.factor or "",
+        options=options,
+        max_length=1000 if data.max_length is None else data.max_length,
+    )
+
+
+def check_question(instrument: Instrument, data: QuestionData, question=None) -> dict[str, str]:
+    """Every rule a question of this version breaks, as {field: translated message}."""
+    errors: dict[str, str] = {}
+    others = [q for q in instrument.questions if q is not question]
+    if not CODE_PATTERN.match(data.code):
+        errors["code"] = _("Use letters, digits and underscores only (at most 40).")
+    elif any(q.code == data.code for q in others):
+        errors["code"] = _(
+            "Another question of this version has the code %(code)s.", code=data.code
+        )
+    if data.code in FIXED_KINDS and FIXED_KINDS[data.code] != data.kind:
+        errors["kind"] = _(
+            "The code %(code)s has a fixed meaning: choose the kind “%(kind)s”.",
+            code=data.code,
+            kind=QUESTION_KIND_LABELS[FIXED_KINDS[data.code]],
+        )
+    if not data.text_vi:
+        errors["text_vi"] = _("Write the question in Vietnamese.")
+    if data.factor not in ("", *FACTORS):
+        errors["factor"] = _("Choose a factor from the list.")
+    elif data.factor and data.kind != QuestionKind.LIKERT5:
+        errors["factor"] = _("Only a 1–5 rating counts towards a factor.")
+    if data.tt01_index is not None:
+        if data.tt01_index not in TT01_INDICES:
+            errors["tt01_index"] = _("Choose an index from 1 to 9.")
+        elif data.kind != QuestionKind.CHOICE_SCORED:
+            errors["tt01_index"] = _("Only a scored choice has a TT01 index.")
+        elif any(q.tt01_index == data.tt01_index for q in others):
+            errors["tt01_index"] = _("Another question already measures this index.")
+    if data.allows_no_opinion and data.kind != QuestionKind.LIKERT5:
+        errors["allows_no_opinion"] = _("Only a 1–5 rating can offer “no opinion”.")
+    if data.kind == QuestionKind.TEXT and not 1 <= data.max_length <= MAX_TEXT_LENGTH:
+        errors["max_length"] = _("Choose a length from 1 to %(max)d.", max=MAX_TEXT_LENGTH)
+    message = _option_problem(data)
+    if message:
+        errors["options"] = message
+    return errors
+
+
+def _option_problem(data: QuestionData) -> str | None:
+    """What is wrong with the options for this kind of question, if anything."""
+    options = data.options
+    if data.kind == QuestionKind.LIKERT5:
+        if options:
+            return _("A 1–5 rating has its five answers built in: leave the options empty.")
+        return None
+    if data.kind == QuestionKind.TEXT:
+        return _("A text question has no options: leave them empty.") if options else None
+    if len(options) < 2:
+        return _("Give at least two options.")
+    seen: set[str] = set()
+    for option in options:
+        if not CODE_PATTERN.match(option["code"]):
+            return _(
+                "Option code %(code)s: use letters, digits and underscores only.",
+                code=option["code"],
+            )
+        if option["code"] in seen:
+            return _("Two options have the code %(code)s.", code=option["code"])
+        seen.add(option["code"])
+        points = option["points"]
+        if isinstance(points, bool) or not isinstance(points, int):
+            return _("Option %(code)s: the points must be a whole number.", code=option["code"])
+        if not 0 <= points <= MAX_POINTS:
+            return _(
+                "Option %(code)s: the points must be from 0 to %(max)d.",
+                code=option["code"],
+                max=MAX_POINTS,
+            )
+        if not option["label_vi"]:
+            return _("Option %(code)s: write its Vietnamese label.", code=option["code"])
+    if data.code == WANT_REPLY and "yes" not in seen:
+        return _("This question needs an option with the code “yes”.")
+    return None
+
+
+def _apply(question: Question, data: QuestionData) -> None:
+    question.code = data.code
+    question.kind = data.kind
+    question.text_vi = data.text_vi
+    question.text_en = data.text_en
+    question.factor = data.factor
+    question.tt01_index = data.tt01_index
+    question.required = data.required
+    question.allows_no_opinion = data.allows_no_opinion
+    question.max_length = data.max_length
+    question.options = deepcopy(data.options)
+
+
+def _flush_or_duplicate(code: str) -> None:
+    """Flush; another admin adding the same code at the same moment is a QuestionInvalid."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The caller rolls back the whole request, as after any other QuestionInvalid.
+        message = _("Another question of this version has the code %(code)s.", code=code)
+        raise QuestionInvalid({"code": message}) from None
+
+
+def _renumber(instrument: Instrument) -> None:
+    for position, question in enumerate(instrument.questions, start=1):
+        question.position = position
+
+
+def set_titles(instrument: Instrument, title_vi: str, title_en: str, actor: User) -> None:
+    """Rename a draft (the title citizens see above the questions)."""
+    ensure_draft(instrument)
+    instrument.title_vi = title_vi.strip()
+    instrument.title_en = title_en.strip()
+    audit.record("instrument_edited", actor=actor, target=instrument, label=instrument.label)
+
+
+def add_question(instrument: Instrument, data: QuestionData, actor: User) -> Question:
+    """A new last question of a draft; raises QuestionInvalid with every problem found."""
+    ensure_draft(instrument)
+    data = _normalised(data)
+    errors = check_question(instrument, data)
+    if errors:
+        raise QuestionInvalid(errors)
+    question = Question(position=len(instrument.questions) + 1)
+    _apply(question, data)
+    instrument.questions.append(question)
+    _flush_or_duplicate(data.code)
+    audit.record("question_added", actor=actor, target=instrument, question=data.code)
+    return question
+
+
+def update_question(question: Question, data: QuestionData, actor: User) -> None:
+    """Change a question of a draft; raises QuestionInvalid with every problem found."""
+    instrument = question.instrument
+    ensure_draft(instrument)
+    data = _normalised(data)
+    errors = check_question(instrument, data, question)
+    if errors:
+        raise QuestionInvalid(errors)
+    _apply(question, data)
+    _flush_or_duplicate(data.code)
+    audit.record("question_changed", actor=actor, target=instrument, question=data.code)
+
+
+def remove_question(question: Question, actor: User) -> None:
+    """Take a question out of a draft (drafts have no answers, so nothing else refers to it)."""
+    instrument = question.instrument
+    ensure_draft(instrument)
+    instrument.questions.remove(question)
+    _renumber(instrument)
+    db.session.flush()
+    audit.record("question_removed", actor=actor, target=instrument, question=question.code)
+
+
+def move_question(question: Question, position: int, actor: User) -> None:
+    """Put a question at a position (1 = first); positions beyond either end are clamped."""
+    instrument = question.instrument
+    ensure_draft(instrument)
+    ordered = [q for q in instrument.questions if q is not question]
+    index = min(max(position, 1), len(ordered) + 1) - 1
+    ordered.insert(index, question)
+    for number, item in enumerate(ordered, start=1):
+        item.position = number
+    db.session.flush()
+    db.session.expire(instrument, ["questions"])
+    audit.record(
+        "question_moved", actor=actor, target=instrument, question=question.code, position=index + 1
+    )

@@ -14,8 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..cases import service as cases
@@ -38,6 +39,8 @@ from ..timeutil import now_utc
 from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import find as find_instrument
 
+BURST_WINDOW_SECONDS = 60
+BURST_BUCKET_SECONDS = 10
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9.\-]{1,40}$")
 PHONE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 CASE_CHANNEL = {
@@ -59,7 +62,11 @@ def kiosk_by_token(token: str) -> Kiosk | None:
     """The kiosk with this token (enabled or not), or None."""
     if not token or len(token) > 100:
         return None
-    return db.session.scalar(select(Kiosk).where(Kiosk.token_hash == hash_token(token)))
+    return db.session.scalar(
+        select(Kiosk)
+        .where(Kiosk.token_hash == hash_token(token))
+        .options(joinedload(Kiosk.counter).joinedload(Counter.service_point))
+    )
 
 
 def create_kiosk(counter: Counter, actor: User | None = None, label: str = "") -> tuple[Kiosk, str]:
@@ -189,8 +196,8 @@ class Where:
 
 def existing_reply(client_uuid: str) -> dict | None:
     """The reply given the first time this client UUID was submitted, if it was."""
-    response = db.session.scalar(select(Response).where(Response.client_uuid == client_uuid))
-    return dict(response.reply) if response is not None else None
+    reply = db.session.scalar(select(Response.reply).where(Response.client_uuid == client_uuid))
+    return dict(reply) if reply is not None else None
 
 
 def submit(payload: dict, where: Where) -> tuple[dict, bool]:
@@ -340,19 +347,29 @@ def _store(client_uuid: str, clean: _Clean, where: Where) -> dict:
         channel=where.channel,
         service_point=where.service_point,
         counter_id=counter.id if counter else None,
-        officer_id=counter.officer_on_duty_id if counter else None,
+        # Only a kiosk rating is given while its officer serves; a paper form is typed in later.
+        officer_id=counter.officer_on_duty_id if counter and where.kiosk else None,
         kiosk_id=where.kiosk.id if where.kiosk else None,
         dossier_code=clean.dossier_code,
         submitted_hour=clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0),
         language=clean.language,
         suspicious=_is_burst(where.kiosk, clean.answered_at),
-        answers=[
-            Answer(question=q, value=v, option_code=o, text=t if q.code == COMMENT else None)
-            for q, (v, o, t) in clean.answers.items()
-        ],
     )
     db.session.add(response)
     db.session.flush()
+    # One statement for all answers (the ORM would send one INSERT ... RETURNING per answer).
+    rows = [
+        {
+            "response_id": response.id,
+            "question_id": q.id,
+            "value": v,
+            "option_code": o,
+            "text": t if q.code == COMMENT else None,
+        }
+        for q, (v, o, t) in clean.answers.items()
+    ]
+    if rows:
+        db.session.execute(insert(Answer.__table__), rows)
     case_code = None
     if clean.comment and (clean.wants_reply or clean.overall in (1, 2)):
         case, _created = cases.create_case(
@@ -361,7 +378,7 @@ def _store(client_uuid: str, clean: _Clean, where: Where) -> dict:
                 content=clean.comment,
                 service_point=where.service_point,
                 sender_phone=clean.reply_phone,
-                received_at=clean.answered_at,
+                received_at=response.submitted_hour,  # to the hour, like the rating
                 intake_key=f"response:{client_uuid}",
             )
         )
@@ -376,8 +393,13 @@ def _is_burst(kiosk: Kiosk | None, answered_at: datetime) -> bool:
     own clock, so a queue resent after an outage is not mistaken for a burst)."""
     if kiosk is None:
         return False
-    bucket = int(answered_at.timestamp()) // 60
-    count = limiter.storage.incr(f"burst:{kiosk.id}:{bucket}", expiry=180)
+    # Ten-second buckets summed over the last minute: a sliding window, not a clock minute, so a
+    # burst straddling a minute boundary is still seen. Shared storage (Redis) in production.
+    bucket = int(answered_at.timestamp()) // BURST_BUCKET_SECONDS
+    storage = limiter.storage
+    count = storage.incr(f"burst:{kiosk.id}:{bucket}", expiry=BURST_WINDOW_SECONDS * 3)
+    for earlier in range(bucket - BURST_WINDOW_SECONDS // BURST_BUCKET_SECONDS + 1, bucket):
+        count += storage.get(f"burst:{kiosk.id}:{earlier}")
     return count > current_app.config["KIOSK_BURST_COUNT"]
 
 

@@ -1,0 +1,122 @@
+"""A live server of the test app and headless Chromium (Debian's) driven by Playwright."""
+
+import shutil
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.kiosk_support import make_kiosk
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium; the kiosk's browser tests fail (never skip) without it."""
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail(
+            "Chromium is not installed, and the kiosk's browser tests need it. "
+            "Run `python scripts/ensure_browser.py` (as root it installs Debian's `chromium` "
+            "package) or install `chromium` yourself so that it is on PATH."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class LiveServer:
+    """The test app on a local port. `go_offline` cuts the tablet off the way a pulled cable does.
+
+    Chromium's offline emulation alone is not enough: when a page navigates, a request it had
+    refused can still reach the server. So while "offline" the server answers nothing but 503 as
+    well, and no answer can arrive by the back door.
+    """
+
+    origin: str
+    down: threading.Event = field(default_factory=threading.Event)
+
+    def go_offline(self, context) -> None:
+        context.set_offline(True)
+        self.down.set()
+
+    def go_online(self, context) -> None:
+        self.down.clear()
+        context.set_offline(False)
+
+
+def _unless_down(app, down: threading.Event):
+    def wsgi(environ, start_response):
+        if down.is_set():
+            start_response("503 Service Unavailable", [("Content-Length", "0")])
+            return [b""]
+        return app(environ, start_response)
+
+    return wsgi
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served on a free local port from a background thread."""
+    down = threading.Event()
+    server = make_server("127.0.0.1", 0, _unless_down(app, down), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield LiveServer(origin=f"http://127.0.0.1:{server.server_port}", down=down)
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def kiosk(app, district):
+    """A registered tablet at ward A's desk, with the default instrument published."""
+    return make_kiosk(app, district["desk_a"])
+
+
+@pytest.fixture
+def quick_kiosk(app):
+    """Short thank-you and idle times, so the reset tests do not wait for minutes."""
+    app.config.update(KIOSK_RESET_SECONDS=2, KIOSK_IDLE_SECONDS=3)
+    return app.config
+
+
+def _context(chromium, **options):
+    return chromium.new_context(viewport={"width": 800, "height": 1280}, has_touch=True, **options)
+
+
+@pytest.fixture
+def context(chromium):
+    """A fresh tablet: portrait, touch, nothing stored from another test."""
+    context = _context(chromium)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def routed_context(chromium):
+    """A tablet without the service worker, so that a test may stand in for the server."""
+    context = _context(chromium, service_workers="block")
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def no_js_context(chromium):
+    """The same tablet with JavaScript switched off."""
+    context = _context(chromium, java_script_enabled=False)
+    yield context
+    context.close()
