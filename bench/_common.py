@@ -124,3 +124,31 @@ def summary(times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[int(len(ordered) * 0.95) - 1]
     return f"median {statistics.median(ordered):6.1f} ms · p95 {p95:6.1f} ms · n={len(ordered)}"
+
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def make_database(name: str, postgres: bool) -> str:
+    """A fresh, empty scratch database called `name` (PostgreSQL, or SQLite in bench/out)."""
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def drop_database(name: str, postgres: bool) -> None:
+    """Drop a scratch PostgreSQL database (SQLite files stay in bench/out for inspection)."""
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -18,9 +18,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, Browser, bench_env, flask, gunicorn, summary, timed  # noqa: E402
+from bench._common import (  # noqa: E402
+    Browser,
+    bench_env,
+    drop_database,
+    flask,
+    gunicorn,
+    make_database,
+    summary,
+    timed,
+)
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "feedback_bench"
 
 FRAGMENTS = [
@@ -36,30 +44,6 @@ FRAGMENTS = [
     "Niêm yết thủ tục chưa đầy đủ",
 ]
 RARE = "Chứng thực bản sao hợp đồng chuyển nhượng quyền sử dụng đất"  # ~0.2% of cases
-
-
-def make_database(postgres: bool) -> str:
-    """A fresh, empty database; returns its URL."""
-    if postgres:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "cases.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def drop_database(postgres: bool) -> None:
-    if postgres:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
 
 
 def fill(url: str, n: int, seed: int = 7) -> int:
@@ -132,7 +116,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     args = parser.parse_args()
 
-    url = make_database(args.postgres)
+    url = make_database(PG_BENCH_DB, args.postgres)
     try:
         env = bench_env(url)
         flask(env, "db", "upgrade")
@@ -173,7 +157,7 @@ def main() -> None:
                 print(f"  {label:40s} {summary(times)}")
     finally:
         if not args.keep:
-            drop_database(args.postgres)
+            drop_database(PG_BENCH_DB, args.postgres)
 
 
 if __name__ == "__main__":

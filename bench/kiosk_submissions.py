@@ -38,9 +38,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import OUT, bench_env, flask, gunicorn  # noqa: E402
+from bench._common import bench_env, drop_database, flask, gunicorn, make_database  # noqa: E402
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "feedback_kiosk_bench"
 WORKERS = 2
 RATIO_TARGET = 0.5
@@ -57,31 +56,6 @@ COMMENTS = [
 
 
 # --- database ----------------------------------------------------------------------------------
-
-
-def make_database(postgres: bool) -> str:
-    """A fresh, empty database; returns its URL."""
-    if postgres:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / "kiosk_submissions.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    return f"sqlite:///{path}"
-
-
-def drop_database(postgres: bool) -> None:
-    """Drop the scratch PostgreSQL database (SQLite files are kept for inspection)."""
-    if postgres:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
 
 
 def counter_ids(url: str, n: int) -> list[int]:
@@ -364,7 +338,7 @@ def main() -> None:
     from bench.floor_app import create_table
 
     rng = random.Random(args.seed)
-    url = make_database(args.postgres)
+    url = make_database(PG_BENCH_DB, args.postgres)
     missed = []
     try:
         env = bench_env(
@@ -447,7 +421,7 @@ def main() -> None:
             missed.append("kiosk page size")
     finally:
         if not args.keep:
-            drop_database(args.postgres)
+            drop_database(PG_BENCH_DB, args.postgres)
     if missed:
         print("Targets missed: " + ", ".join(missed), flush=True)
         sys.exit(1)
