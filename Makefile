@@ -24,12 +24,14 @@ instance/secret_key:
 translations-compile: $(STAMP)
 	$(BIN)/pybabel -q compile -d translations
 
+# The demo runs in development mode: no Twilio token or public URL is needed.
+run: export FEEDBACK_ENV = development
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo seed --if-empty
 	@FEEDBACK_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(FLASK) demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/auth/login)"
-	FEEDBACK_ENV=development $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

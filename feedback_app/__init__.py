@@ -69,6 +69,8 @@ def _finish_config(app: Flask) -> None:
                 f"value to {Path(app.instance_path) / 'secret_key'} ('make install' does this)."
             )
     app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])  # env values may parse as JSON
+    if env not in ("development", "testing") and not app.config.get("TESTING"):
+        _require_hotline_settings(app)
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -80,6 +82,17 @@ def _finish_config(app: Flask) -> None:
         connect_args.setdefault("timeout", app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000)
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _require_hotline_settings(app: Flask) -> None:
+    """Production checks every webhook's signature, so it needs the token and the public URL."""
+    for name in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"):
+        if not app.config.get(name):
+            raise ConfigurationError(
+                f"FEEDBACK_{name} is not set. The hotline's webhooks are checked against it; "
+                "set it in the environment or in the instance folder's config.py."
+            )
+    app.config["TWILIO_AUTH_TOKEN"] = str(app.config["TWILIO_AUTH_TOKEN"])
 
 
 def _normalise_database_url(uri: str) -> str:
@@ -95,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .cases.routes import bp as cases_bp
     from .cases.routes import public_bp as track_bp
+    from .hotline.webhooks import bp as hotline_webhooks_bp
     from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
     from .surveys.admin import bp as surveys_admin_bp
@@ -114,3 +128,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(surveys_admin_bp, url_prefix="/surveys")
     app.register_blueprint(paper_bp, url_prefix="/surveys/paper")
     app.register_blueprint(survey_bp)
+    app.register_blueprint(hotline_webhooks_bp, url_prefix="/hotline")

@@ -44,7 +44,25 @@ class DefaultConfig:
     # in the limiter's storage; it is never written to the database.
     WEB_SURVEY_RATELIMIT = "10 per hour"
     MIN_CELL = 5
+    # The external origin (https://gopy.example.gov.vn): webhook signatures are checked against it.
     PUBLIC_BASE_URL = None
+    # Hotline. Twilio webhooks are refused without the token; production refuses to start.
+    TWILIO_ACCOUNT_SID = None
+    TWILIO_AUTH_TOKEN = None
+    # Shared secret of the generic SMS gateway (HMAC-SHA256 of the body); unset: it is refused.
+    SMS_GATEWAY_SECRET = None
+    # Opening hours of the hotline on working days (holidays and weekends are closed).
+    HOTLINE_OPENING_HOURS = "07:30-11:30,13:30-17:00"
+    HOTLINE_VOICE = "Google.vi-VN-Standard-A"
+    HOTLINE_VOICEMAIL_SECONDS = 120
+    HOTLINE_DIAL_TIMEOUT_SECONDS = 20
+    # A call missed during opening hours is to be returned within this many hours.
+    HOTLINE_CALLBACK_HOURS = 2
+    # Largest webhook body accepted (Twilio's SMS body is at most 1,600 characters).
+    HOTLINE_WEBHOOK_MAX_BYTES = 64 * 1024
+    # Fetch voicemail recordings into the instance folder (needs the account SID and token).
+    HOTLINE_DOWNLOAD_RECORDINGS = True
+    HOTLINE_DOWNLOAD_TIMEOUT_SECONDS = 5
     SQLITE_BUSY_TIMEOUT_MS = 5000
     # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-*.
     PROXY_COUNT = 0

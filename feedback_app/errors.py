@@ -23,8 +23,11 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+WEBHOOK_PREFIXES = ("/hotline/twilio/", "/hotline/gateway/")
+
+
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith("/api/") or request.path.startswith(WEBHOOK_PREFIXES)
 
 
 def render_error(status: int, detail: str | None = None):

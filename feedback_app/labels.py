@@ -3,6 +3,8 @@
 from flask_babel import lazy_gettext as _l
 
 from .models import (
+    CallOutcome,
+    CallStatus,
     CaseChannel,
     CaseKind,
     CaseStatus,
@@ -70,6 +72,9 @@ CASE_ACTION_LABELS = {
     "unpublished": _l("unpublished"),
     "note": _l("note added"),
     "attached": _l("file attached"),
+    "transcribed": _l("voicemail transcribed"),
+    "call_linked": _l("hotline call linked"),
+    "call_unlinked": _l("hotline call unlinked"),
 }
 
 INSTRUMENT_STATUS_LABELS = {
@@ -93,4 +98,31 @@ SURVEY_FACTOR_LABELS = {
     "F4": _l("F4 · Results"),
     "F5": _l("F5 · Handling of comments"),
     "overall": _l("Overall satisfaction"),
+}
+
+CALL_STATUS_LABELS = {
+    CallStatus.QUEUED: _l("Queued"),
+    CallStatus.RINGING: _l("Ringing"),
+    CallStatus.IN_PROGRESS: _l("In progress"),
+    CallStatus.COMPLETED: _l("Completed"),
+    CallStatus.BUSY: _l("Busy"),
+    CallStatus.FAILED: _l("Failed"),
+    CallStatus.NO_ANSWER: _l("No answer"),
+    CallStatus.CANCELED: _l("Hung up before answer"),
+}
+
+CALL_OUTCOME_LABELS = {
+    CallOutcome.INFORMED: _l("Answered on the phone"),
+    CallOutcome.CASE_OPENED: _l("Case opened"),
+    CallOutcome.CALL_BACK: _l("To be called back"),
+    CallOutcome.REFERRED: _l("Referred to another office"),
+    CallOutcome.NO_ACTION: _l("Nothing to do"),
+}
+
+# What a caller pressed in the voice menu.
+IVR_CHOICE_LABELS = {
+    "1": _l("Left a message"),
+    "2": _l("Opening hours"),
+    "3": _l("Case status"),
+    "0": _l("Operator"),
 }

@@ -26,3 +26,8 @@ def local_date(moment: datetime) -> date:
 def from_local(naive: datetime) -> datetime:
     """A wall-clock time typed in Vietnam, as an aware UTC instant."""
     return naive.replace(tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored instant, timezone-aware (SQLite gives back naive UTC values)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -24,10 +24,24 @@ def test_production_app_refuses_to_start_without_a_secret_key():
         create_app({"ENV": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": "not-a-default",
+    "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    "TWILIO_AUTH_TOKEN": "a-real-token",
+    "PUBLIC_BASE_URL": "https://gopy.example.gov.vn",
+}
+
+
+@pytest.mark.parametrize("missing", ["TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"])
+def test_production_app_refuses_to_start_without_the_hotline_token_or_public_url(missing):
+    config = {k: v for k, v in PRODUCTION.items() if k != missing}
+    with pytest.raises(ConfigurationError, match=f"FEEDBACK_{missing}"):
+        create_app(config)
+
+
 def test_production_app_with_a_secret_key_sends_secure_cookies_only():
-    app = create_app(
-        {"ENV": "production", "SECRET_KEY": "not-a-default", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
-    )
+    app = create_app(PRODUCTION)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
 

@@ -38,8 +38,18 @@ SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png", (".png",)),
     (b"%PDF-", "application/pdf", (".pdf",)),
 )
-SNIFF_BYTES = max(len(magic) for magic, _type, _ext in SIGNATURES)
-EXTENSIONS = {content_type: extensions for _magic, content_type, extensions in SIGNATURES}
+# Voicemail recordings (fetched from the provider, never uploaded by a browser).
+AUDIO_SIGNATURES: tuple[tuple[bytes, str, tuple[str, ...]], ...] = (
+    (b"ID3", "audio/mpeg", (".mp3",)),
+    (b"\xff\xfb", "audio/mpeg", (".mp3",)),
+    (b"\xff\xf3", "audio/mpeg", (".mp3",)),
+    (b"\xff\xf2", "audio/mpeg", (".mp3",)),
+    (b"RIFF", "audio/wav", (".wav",)),
+)
+SNIFF_BYTES = max(len(magic) for magic, _type, _ext in SIGNATURES + AUDIO_SIGNATURES)
+EXTENSIONS = {
+    content_type: extensions for _magic, content_type, extensions in SIGNATURES + AUDIO_SIGNATURES
+}
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
@@ -112,12 +122,14 @@ def store(
     original_name: str,
     case: Case | None = None,
     uploaded_by: User | None = None,
+    audio: bool = False,
 ) -> Attachment:
     """Check and keep an uploaded file; return its new Attachment row (added and flushed).
 
     ``source`` is a werkzeug FileStorage or any binary stream. It is read in chunks while being
     hashed and counted, and refused with AttachmentRejected as soon as it is empty, not a JPEG,
-    PNG or PDF by its first bytes, or over ATTACHMENT_MAX_BYTES; nothing is left on disk then.
+    PNG or PDF by its first bytes (MP3 or WAV with ``audio``), or over ATTACHMENT_MAX_BYTES;
+    nothing is left on disk then.
     """
     limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
     stream = source.stream if isinstance(source, FileStorage) else source
@@ -125,7 +137,7 @@ def store(
     head = _read_head(stream)
     if not head:
         raise AttachmentRejected("empty")
-    content_type = _sniff(head)
+    content_type = _sniff(head, AUDIO_SIGNATURES if audio else SIGNATURES)
     if content_type is None:
         raise AttachmentRejected("type")
     if len(head) > limit:
@@ -201,9 +213,9 @@ def _read_head(stream: BinaryIO) -> bytes:
     return head
 
 
-def _sniff(head: bytes) -> str | None:
+def _sniff(head: bytes, signatures=SIGNATURES) -> str | None:
     """The content type the leading bytes prove, or None when it is not an allowed type."""
-    for magic, content_type, _extensions in SIGNATURES:
+    for magic, content_type, _extensions in signatures:
         if head.startswith(magic):
             return content_type
     return None

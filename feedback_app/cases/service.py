@@ -70,6 +70,27 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+KEYPAD = {
+    letter: digit
+    for digit, letters in {
+        "2": "ABC",
+        "3": "DEF",
+        "4": "GHI",
+        "5": "JKL",
+        "6": "MNO",
+        "7": "PQRS",
+        "8": "TUV",
+        "9": "WXYZ",
+    }.items()
+    for letter in letters
+}
+
+
+def keypad_digits(code: str) -> str:
+    """A tracking code as the digits a caller presses for it on a phone keypad."""
+    return "".join(KEYPAD.get(ch, ch) for ch in code.upper())
+
+
 def normalise_code(text: str | None) -> str:
     """What a citizen typed, as a stored code: upper case, no spaces or dashes."""
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
@@ -145,7 +166,8 @@ def create_case(new: NewCase, actor: User | None = None, note: str = "") -> tupl
     first_step = "forward" if new.kind in ROUTED_KINDS else "classify"
     unit = new.unit or new.service_point.unit
     case = Case(
-        code=_unique_code(),
+        code=(code := _unique_code()),
+        keypad_code=keypad_digits(code),
         channel=new.channel,
         kind=new.kind,
         status=CaseStatus.RECEIVED,
@@ -168,6 +190,23 @@ def create_case(new: NewCase, actor: User | None = None, note: str = "") -> tupl
     db.session.flush()
     _event(case, actor, "received", None, CaseStatus.RECEIVED, note)
     return case, True
+
+
+def set_transcript(case: Case, *, text: str, actor: User) -> None:
+    """A voicemail written down: it becomes the case's content (the history keeps the step)."""
+    text = _clean(text)
+    if not text:
+        raise CaseError(_("Write what the caller said."), "transcript")
+    if len(text) > MAX_CONTENT:
+        raise CaseError(_("At most %(n)d characters.", n=MAX_CONTENT), "transcript")
+    case.content = text
+    case.search_text = _search_text(case)
+    _event(case, actor, "transcribed", None, None)
+
+
+def note_call(case: Case, *, linked: bool, call_id: int, actor: User) -> None:
+    """A hotline call linked to (or unlinked from) the case, in its history."""
+    _event(case, actor, "call_linked" if linked else "call_unlinked", None, None, call=call_id)
 
 
 def _search_text(case: Case) -> str:

@@ -14,6 +14,16 @@ from .cases import (
     CommentBook,
     DeadlinePolicy,
 )
+from .hotline import (
+    STATUS_RANK,
+    CallOutcome,
+    CallStatus,
+    HotlineCall,
+    HotlineLine,
+    Provider,
+    SmsMessage,
+    SmsOptOut,
+)
 from .surveys import (
     Answer,
     Instrument,
@@ -28,6 +38,14 @@ from .units import AdminUnit, Counter, Holiday, HolidayKind, Officer, ServicePoi
 from .users import Role, User
 
 __all__ = [
+    "STATUS_RANK",
+    "CallOutcome",
+    "CallStatus",
+    "HotlineCall",
+    "HotlineLine",
+    "Provider",
+    "SmsMessage",
+    "SmsOptOut",
     "Answer",
     "Instrument",
     "InstrumentStatus",

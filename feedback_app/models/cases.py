@@ -92,6 +92,9 @@ class Case(db.Model):
     content: Mapped[str] = mapped_column(Text)
     # Lower-case, without Vietnamese diacritics: what the list's text search matches.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # The code as digits on a phone keypad (ABC→2 … WXYZ→9): what a caller can type in the
+    # hotline's voice menu to hear the case's status.
+    keypad_code: Mapped[str | None] = mapped_column(String(12), index=True)
     sender_name: Mapped[str | None] = mapped_column(String(120))
     sender_phone: Mapped[str | None] = mapped_column(String(20))
     sender_address: Mapped[str | None] = mapped_column(String(300))

@@ -1,0 +1,186 @@
+"""Gateways: how calls and messages reach us. Each adapter checks its own signature and turns
+the provider's request into plain values, so a local provider is one more adapter here.
+
+- Twilio (`/hotline/twilio/...`): form posts signed with X-Twilio-Signature, checked with the
+  `twilio` library's RequestValidator against FEEDBACK_PUBLIC_BASE_URL + path + the raw query
+  string (never `request.url`: Werkzeug decodes it, and behind a proxy it is the internal address),
+  over `request.form` only. Twilio offers no two-way SMS inside Vietnam, so domestic SMS comes
+  through the generic gateway.
+- Generic (`/hotline/gateway/sms`): a JSON body signed with HMAC-SHA256 of the raw bytes in
+  `X-Signature: sha256=<hex>`, for a local SMS provider (Viettel, VNPT, an SMS modem box…).
+"""
+
+import hashlib
+import hmac
+import json
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Request, current_app
+from flask_babel import gettext as _
+from twilio.request_validator import RequestValidator
+
+from ..models import Provider
+
+MAX_ID = 80
+MAX_NUMBER = 32
+MAX_SMS_TEXT = 1600  # Twilio's limit for an inbound body; the gateway is held to the same
+
+
+class WebhookRejected(Exception):
+    """The request is refused: 403 (signature) or 400 (what it carries); nothing was stored."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    """One message as every gateway hands it over."""
+
+    provider: Provider
+    message_id: str
+    sender: str
+    recipient: str
+    text: str
+    received_at: datetime | None = None
+
+
+def clean_text(value: str) -> str:
+    """What a citizen sent, as stored: NFC, no NUL or other control characters but newlines."""
+    text = unicodedata.normalize("NFC", value)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
+
+
+def _required(values: dict, name: str, limit: int) -> str:
+    value = values.get(name)
+    if not isinstance(value, str) or not value.strip():
+        raise WebhookRejected(400, _("The field “%(name)s” is missing.", name=name))
+    value = clean_text(value)
+    if len(value) > limit:
+        raise WebhookRejected(400, _("The field “%(name)s” is too long.", name=name))
+    return value
+
+
+def _utf8(raw: bytes) -> None:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WebhookRejected(400, _("The request is not valid UTF-8 text.")) from exc
+
+
+class TwilioGateway:
+    """Twilio's Programmable Voice and Messaging webhooks."""
+
+    provider = Provider.TWILIO
+
+    def public_url(self, request: Request) -> str:
+        """The address Twilio requested, as Twilio signed it."""
+        base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+        query = request.query_string.decode("latin-1")
+        return base + request.path + ("?" + query if query else "")
+
+    def verify(self, request: Request) -> None:
+        """Signature first (403 when missing, forged or tampered), then the account."""
+        token = current_app.config.get("TWILIO_AUTH_TOKEN")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not token or not signature or not current_app.config.get("PUBLIC_BASE_URL"):
+            raise WebhookRejected(403, _("The request is not signed."))
+        if not RequestValidator(str(token)).validate(
+            self.public_url(request), request.form, signature
+        ):
+            raise WebhookRejected(403, _("The request's signature does not match."))
+        account = current_app.config.get("TWILIO_ACCOUNT_SID")
+        if account and request.form.get("AccountSid") != account:
+            raise WebhookRejected(403, _("The request comes from another account."))
+        _utf8(request.get_data(cache=True))
+
+    def field(self, request: Request, name: str, limit: int = MAX_ID) -> str:
+        """A required form field, cleaned (400 when missing or too long)."""
+        return _required(request.form, name, limit)
+
+    def optional(self, request: Request, name: str, limit: int = MAX_ID) -> str:
+        """An optional form field, cleaned and cut to the limit."""
+        value = request.form.get(name) or ""
+        return clean_text(value)[:limit]
+
+    def number(self, request: Request, name: str) -> int | None:
+        """A whole-number field ("CallDuration", "SequenceNumber"…), or None when absent or bad."""
+        value = request.form.get(name, "")
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    def sms(self, request: Request) -> InboundSms:
+        """The message in a Twilio SMS webhook."""
+        return InboundSms(
+            provider=self.provider,
+            message_id=self.field(request, "MessageSid"),
+            sender=self.field(request, "From", MAX_NUMBER),
+            recipient=self.optional(request, "To", MAX_NUMBER),
+            text=clean_text(request.form.get("Body", ""))[:MAX_SMS_TEXT],
+        )
+
+
+class GenericGateway:
+    """A local provider posting JSON `{id, from, to, text, received_at}` signed with HMAC."""
+
+    provider = Provider.GATEWAY
+
+    def verify(self, request: Request) -> None:
+        """HMAC-SHA256 of the raw body, compared in constant time (403), then UTF-8 (400)."""
+        secret = current_app.config.get("SMS_GATEWAY_SECRET")
+        header = request.headers.get("X-Signature", "")
+        if not secret or not header.startswith("sha256="):
+            raise WebhookRejected(403, _("The request is not signed."))
+        raw = request.get_data(cache=True)
+        expected = hmac.new(str(secret).encode("utf-8"), raw, hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(expected, header.removeprefix("sha256=").strip().lower()):
+            raise WebhookRejected(403, _("The request's signature does not match."))
+        _utf8(raw)
+
+    def sms(self, request: Request) -> InboundSms:
+        """The message in the JSON body."""
+        try:
+            values = json.loads(request.get_data(cache=True))
+        except (ValueError, RecursionError) as exc:
+            raise WebhookRejected(400, _("The body is not valid JSON.")) from exc
+        if not isinstance(values, dict):
+            raise WebhookRejected(400, _("The body must be a JSON object."))
+        text = values.get("text")
+        if not isinstance(text, str):
+            raise WebhookRejected(400, _("The field “%(name)s” is missing.", name="text"))
+        if len(text) > MAX_SMS_TEXT:
+            raise WebhookRejected(400, _("The field “%(name)s” is too long.", name="text"))
+        return InboundSms(
+            provider=self.provider,
+            message_id=_required(values, "id", MAX_ID),
+            sender=_required(values, "from", MAX_NUMBER),
+            recipient=clean_text(values.get("to") or "")[:MAX_NUMBER]
+            if isinstance(values.get("to"), str)
+            else "",
+            text=clean_text(text),
+            received_at=_timestamp(values.get("received_at")),
+        )
+
+
+def _timestamp(value) -> datetime | None:
+    """The gateway's receipt time (ISO 8601; without a zone it is taken as UTC), or None."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise WebhookRejected(
+            400, _("The field “%(name)s” is not a date and time.", name="received_at")
+        )
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise WebhookRejected(
+            400, _("The field “%(name)s” is not a date and time.", name="received_at")
+        ) from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+TWILIO = TwilioGateway()
+GENERIC = GenericGateway()

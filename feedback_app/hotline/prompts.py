@@ -1,0 +1,80 @@
+"""Recorded voice prompts: an admin may upload an MP3 or WAV for any fixed prompt of the menu,
+played instead of the synthetic vi-VN voice. Files live in ``<instance>/hotline-prompts/`` and
+are served publicly (Twilio fetches them without credentials; they hold nothing personal)."""
+
+from pathlib import Path
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+
+from ..cases.attachments import AUDIO_SIGNATURES
+
+# The prompts that can be replaced by a recording, with what each one is for.
+PROMPTS = {
+    "menu": _l("Welcome and menu"),
+    "invalid": _l("Wrong key"),
+    "goodbye": _l("Goodbye"),
+    "hours": _l("Opening hours"),
+    "leave_message": _l("Leave a message after the tone"),
+    "closed": _l("Operators not on duty"),
+    "busy": _l("Operators cannot answer"),
+    "connecting": _l("Connecting to an operator"),
+    "recorded": _l("Message recorded"),
+    "enter_code": _l("Enter the tracking code"),
+    "not_found": _l("No case with that code"),
+}
+MAX_PROMPT_BYTES = 5 * 1024 * 1024
+EXTENSIONS = {"audio/mpeg": "mp3", "audio/wav": "wav"}
+
+
+class PromptRejected(ValueError):
+    """Not an MP3 or WAV file, empty, or too large; `message` is translated by the caller."""
+
+
+def folder() -> Path:
+    """Where the prompt files are kept."""
+    return Path(current_app.instance_path) / "hotline-prompts"
+
+
+def path(key: str) -> Path | None:
+    """The uploaded file for a prompt, or None."""
+    if key not in PROMPTS:
+        return None
+    for extension in EXTENSIONS.values():
+        candidate = folder() / f"{key}.{extension}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def url(key: str) -> str | None:
+    """The public address Twilio plays for a prompt, or None to use the synthetic voice."""
+    if path(key) is None:
+        return None
+    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
+    return base + url_for("hotline_webhooks.prompt", key=key)
+
+
+def save(key: str, data: bytes) -> None:
+    """Keep an uploaded prompt (replacing the previous one)."""
+    if key not in PROMPTS:
+        raise PromptRejected("key")
+    if not data or len(data) > MAX_PROMPT_BYTES:
+        raise PromptRejected("size")
+    content_type = next(
+        (kind for magic, kind, _ext in AUDIO_SIGNATURES if data.startswith(magic)), None
+    )
+    if content_type is None:
+        raise PromptRejected("type")
+    remove(key)
+    folder().mkdir(parents=True, exist_ok=True)
+    target = folder() / f"{key}.{EXTENSIONS[content_type]}"
+    temp = target.with_suffix(".tmp")
+    temp.write_bytes(data)
+    temp.replace(target)
+
+
+def remove(key: str) -> None:
+    """Go back to the synthetic voice for this prompt."""
+    for extension in EXTENSIONS.values():
+        (folder() / f"{key}.{extension}").unlink(missing_ok=True)

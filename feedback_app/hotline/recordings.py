@@ -1,0 +1,46 @@
+"""Voicemail recordings: fetched from the provider into the instance folder when we can.
+
+Twilio keeps a recording at its `RecordingUrl` (`.mp3` appended gives MP3) behind HTTP basic
+authentication with the account SID and auth token. Keeping the file here means the operator can
+play it from the case page and the provider's copy can be deleted (personal data stays in
+Vietnam). Without credentials, or when the download fails, the URL is kept instead and the case
+page links to it; nothing is lost either way.
+"""
+
+import base64
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from ..cases import attachments
+from ..models import Attachment, Case
+
+
+def _download_url(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        return None
+    return url if parts.path.endswith((".mp3", ".wav")) else url + ".mp3"
+
+
+def fetch(url: str | None, case: Case | None) -> Attachment | None:
+    """The recording stored as an attachment of the case, or None (then its URL is kept)."""
+    config = current_app.config
+    sid, token = config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_AUTH_TOKEN")
+    target = _download_url(url or "")
+    if not (config["HOTLINE_DOWNLOAD_RECORDINGS"] and sid and token and target):
+        return None
+    credentials = base64.b64encode(f"{sid}:{token}".encode()).decode("ascii")
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above; URL from a signed hook
+        target, headers={"Authorization": f"Basic {credentials}"}
+    )
+    try:
+        with urllib.request.urlopen(  # noqa: S310
+            request, timeout=float(config["HOTLINE_DOWNLOAD_TIMEOUT_SECONDS"])
+        ) as response:
+            return attachments.store(response, original_name="voicemail.mp3", case=case, audio=True)
+    except (OSError, urllib.error.URLError, ValueError, attachments.AttachmentRejected) as exc:
+        current_app.logger.warning("Voicemail not downloaded (%s); its URL is kept", exc)
+        return None

@@ -1,0 +1,475 @@
+"""The hotline's records: messages, calls, voicemails, call-backs. Callers commit.
+
+Every intake is idempotent on the provider's id (MessageSid, CallSid, RecordingSid, or the form
+token of a call logged by hand): a repeat finds the first record and changes nothing. Callbacks
+may arrive twice or out of order: a call's status only moves forward, and a callback naming a
+call we never saw start is recorded (flagged) rather than refused.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import audit
+from ..cases import service as cases
+from ..extensions import db
+from ..models import (
+    STATUS_RANK,
+    AdminUnit,
+    CallOutcome,
+    CallStatus,
+    Case,
+    CaseChannel,
+    HotlineCall,
+    HotlineLine,
+    Provider,
+    SmsMessage,
+    SmsOptOut,
+    User,
+)
+from ..privacy import normalise_for_search
+from ..timeutil import as_utc, now_utc
+from . import hours, recordings
+from .gateways import InboundSms
+
+# Opt-out and opt-in keywords, compared without accents, case or punctuation.
+OPT_OUT_WORDS = frozenset(
+    {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "HUY", "TU CHOI", "DUNG"}
+)
+OPT_IN_WORDS = frozenset({"START", "UNSTOP", "BAT DAU", "DANG KY"})
+SMS_REPLY_MAX = 70  # one UCS-2 segment
+MISSED = frozenset({CallStatus.BUSY, CallStatus.FAILED, CallStatus.NO_ANSWER, CallStatus.CANCELED})
+
+
+class HotlineError(ValueError):
+    """A change that cannot be made; `message` is translated; `field` if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- Lines -------------------------------------------------------------------------------------
+
+
+def line_for(number: str | None) -> HotlineLine | None:
+    """The active line with this number, else the first active line (a provider may write the
+    number differently), else None."""
+    line = None
+    if number:
+        line = db.session.scalar(
+            select(HotlineLine).where(HotlineLine.number == number, HotlineLine.active)
+        )
+    if line is None:
+        line = db.session.scalar(
+            select(HotlineLine).where(HotlineLine.active).order_by(HotlineLine.id).limit(1)
+        )
+    return line
+
+
+def unit_of(line: HotlineLine | None) -> AdminUnit:
+    """Whose cases a line's calls become: its unit, or the top of the tree without a line."""
+    if line is not None:
+        return line.unit
+    unit = db.session.scalar(
+        select(AdminUnit).where(AdminUnit.parent_id.is_(None)).order_by(AdminUnit.id).limit(1)
+    )
+    if unit is None:
+        raise HotlineError(_("No administrative unit exists yet."))
+    return unit
+
+
+# --- SMS ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    """What a webhook answers: the reply to send (None: none) and the case opened, if any."""
+
+    message: SmsMessage
+    created: bool
+    reply: str | None
+    case_code: str | None
+
+
+def keyword(text: str) -> str | None:
+    """ "stop" or "start" when the whole message is an opt-out or opt-in word."""
+    words = re.sub(r"[^A-Z0-9 ]+", " ", normalise_for_search(text).upper())
+    words = " ".join(words.split())
+    if words in OPT_OUT_WORDS:
+        return "stop"
+    if words in OPT_IN_WORDS:
+        return "start"
+    return None
+
+
+def find_sms(provider: Provider, message_id: str) -> SmsMessage | None:
+    """The message stored for this provider id, if any."""
+    return db.session.scalar(
+        select(SmsMessage).where(
+            SmsMessage.provider == provider, SmsMessage.provider_id == message_id
+        )
+    )
+
+
+def _result(message: SmsMessage, created: bool) -> SmsResult:
+    return SmsResult(message, created, message.reply, message.case.code if message.case else None)
+
+
+def receive_sms(sms: InboundSms) -> SmsResult:
+    """Store an inbound message once; open its case; decide the reply (Vietnamese, ≤ 70 chars)."""
+    existing = find_sms(sms.provider, sms.message_id)
+    if existing is not None:
+        return _result(existing, False)
+    try:
+        with db.session.begin_nested():
+            message = _store_sms(sms)
+    except IntegrityError:
+        # The provider retried while the first delivery was still being stored.
+        existing = find_sms(sms.provider, sms.message_id)
+        if existing is None:
+            raise
+        return _result(existing, False)
+    return _result(message, True)
+
+
+def _store_sms(sms: InboundSms) -> SmsMessage:
+    line = line_for(sms.recipient)
+    now = now_utc()
+    received_at = sms.received_at or now
+    if received_at > now + timedelta(minutes=5):
+        received_at = now  # a gateway with a wrong clock
+    message = SmsMessage(
+        provider=sms.provider,
+        provider_id=sms.message_id,
+        line=line,
+        unit=unit_of(line),
+        from_number=sms.sender,
+        to_number=sms.recipient,
+        body=sms.text,
+        received_at=received_at,
+        keyword=keyword(sms.text),
+    )
+    db.session.add(message)
+    db.session.flush()
+    opted_out = _apply_keyword(message)
+    if message.keyword is None and sms.text:
+        case, _created = cases.create_case(
+            cases.NewCase(
+                channel=CaseChannel.HOTLINE_SMS,
+                content=sms.text,
+                unit=message.unit,
+                sender_phone=sms.sender[:20],
+                received_at=received_at,
+                intake_key=f"sms:{sms.provider.value}:{sms.message_id}",
+            )
+        )
+        message.case = case
+        if not opted_out:
+            with force_locale("vi"):
+                message.reply = sms_reply(_("Received. Tracking code: %(code)s", code=case.code))
+    elif message.keyword == "start":
+        with force_locale("vi"):
+            message.reply = sms_reply(_("You will receive our replies again."))
+    return message
+
+
+def _apply_keyword(message: SmsMessage) -> bool:
+    """Remember an opt-out, forget it on an opt-in; whether the sender is opted out now."""
+    number = message.from_number or ""
+    current = db.session.scalar(select(SmsOptOut).where(SmsOptOut.number == number))
+    if message.keyword == "stop" and current is None:
+        db.session.add(SmsOptOut(number=number, keyword=message.body[:16]))
+        return True
+    if message.keyword == "start" and current is not None:
+        db.session.delete(current)
+        return False
+    return current is not None or message.keyword == "stop"
+
+
+def sms_reply(text: str) -> str:
+    """A reply as sent: NFC (so Vietnamese letters count once), at most one UCS-2 segment."""
+    return unicodedata.normalize("NFC", text)[:SMS_REPLY_MAX]
+
+
+# --- Calls -------------------------------------------------------------------------------------
+
+
+def find_call(provider: Provider, call_id: str) -> HotlineCall | None:
+    """The call stored for this provider id, if any."""
+    return db.session.scalar(
+        select(HotlineCall).where(
+            HotlineCall.provider == provider, HotlineCall.provider_id == call_id
+        )
+    )
+
+
+def start_call(
+    provider: Provider, call_id: str, *, caller: str, called: str, direction: str = "inbound"
+) -> HotlineCall:
+    """The call a voice webhook is about: found, or stored now (flagged after hours)."""
+    call = find_call(provider, call_id)
+    if call is not None:
+        return call
+    try:
+        with db.session.begin_nested():
+            call = _new_call(provider, call_id, caller=caller, called=called, direction=direction)
+    except IntegrityError:
+        call = find_call(provider, call_id)
+        if call is None:
+            raise
+    return call
+
+
+def _new_call(provider, call_id, *, caller, called, direction, unknown=False) -> HotlineCall:
+    line = line_for(called)
+    now = now_utc()
+    after_hours = not hours.is_open(now)
+    call = HotlineCall(
+        provider=provider,
+        provider_id=call_id,
+        line=line,
+        unit=unit_of(line),
+        from_number=caller or None,
+        to_number=called or "",
+        direction=direction or "inbound",
+        started_at=now,
+        status=CallStatus.RINGING,
+        after_hours=after_hours,
+        callback_due=hours.callback_due(now, True) if after_hours and caller else None,
+        unknown_start=unknown,
+    )
+    db.session.add(call)
+    db.session.flush()
+    return call
+
+
+def call_for_callback(provider: Provider, call_id: str, caller: str, called: str) -> HotlineCall:
+    """The call a status or recording callback names; one we never saw start is recorded."""
+    call = find_call(provider, call_id)
+    if call is not None:
+        return call
+    try:
+        with db.session.begin_nested():
+            call = _new_call(
+                provider, call_id, caller=caller, called=called, direction="inbound", unknown=True
+            )
+    except IntegrityError:
+        call = find_call(provider, call_id)
+        if call is None:
+            raise
+    return call
+
+
+def note_choice(call: HotlineCall, digits: str) -> None:
+    """Remember what the caller pressed in the menu."""
+    call.ivr_choice = (call.ivr_choice + digits)[-16:]
+
+
+def apply_status(
+    call: HotlineCall, status: str, *, duration: int | None, sequence: int | None
+) -> bool:
+    """A status callback: only forward moves count; whether anything changed."""
+    try:
+        new = CallStatus(status)
+    except ValueError:
+        return False
+    if sequence is not None:
+        if sequence <= call.status_sequence:
+            return False  # a repeat, or older news arriving late
+        call.status_sequence = sequence
+    changed = False
+    if STATUS_RANK[new] > STATUS_RANK[call.status]:
+        call.status = new
+        changed = True
+        if new in MISSED:
+            mark_missed(call)
+    if duration is not None and call.duration_seconds != duration:
+        call.duration_seconds = duration
+        changed = True
+    return changed
+
+
+def mark_missed(call: HotlineCall) -> None:
+    """Nobody spoke with the caller: put the number on the call-back list."""
+    call.missed = True
+    if call.from_number and call.callback_due is None and call.callback_done_at is None:
+        call.callback_due = hours.callback_due(now_utc(), call.after_hours)
+
+
+def store_recording(
+    call: HotlineCall, *, recording_id: str, url: str, status: str, seconds: int | None
+) -> tuple[HotlineCall, bool]:
+    """A voicemail: kept (downloaded when credentials allow) and turned into a case waiting for
+    its transcript. Keyed on the recording id: a repeat changes nothing."""
+    existing = db.session.scalar(
+        select(HotlineCall).where(HotlineCall.recording_sid == recording_id)
+    )
+    if existing is not None:
+        return existing, False
+    if call.recording_sid:
+        # A second recording on one call (the menu was walked twice): a row of its own.
+        call = _new_call(
+            call.provider,
+            f"{call.provider_id}/{recording_id}"[:80],
+            caller=call.from_number or "",
+            called=call.to_number,
+            direction=call.direction,
+        )
+    call.recording_sid = recording_id
+    call.recording_url = url[:500] or None
+    call.recording_seconds = seconds
+    if status != "completed" or not seconds:
+        return call, True  # nothing was said: no case
+    with force_locale("vi"):  # case content is kept in Vietnamese, as the office writes it
+        placeholder = _(
+            "Voicemail of %(seconds)d seconds, waiting for its transcript.", seconds=seconds
+        )
+    case, _created = cases.create_case(
+        cases.NewCase(
+            channel=CaseChannel.HOTLINE_CALL,
+            content=placeholder,
+            unit=call.unit,
+            sender_phone=(call.from_number or "")[:20] or None,
+            received_at=as_utc(call.started_at),
+            intake_key=f"recording:{call.provider.value}:{recording_id}",
+        )
+    )
+    call.case = case
+    if call.from_number and call.callback_due is None:
+        call.callback_due = hours.callback_due(now_utc(), call.after_hours)
+    call.recording = recordings.fetch(url, case)
+    return call, True
+
+
+def case_by_keypad(digits: str) -> Case | None:
+    """The case whose code a caller typed on the keypad; None unless exactly one matches."""
+    digits = "".join(ch for ch in digits if ch.isdigit())
+    if len(digits) != cases.CODE_LENGTH:
+        return None
+    found = db.session.scalars(select(Case).where(Case.keypad_code == digits).limit(2)).all()
+    return found[0] if len(found) == 1 else None
+
+
+# --- The operator's work -----------------------------------------------------------------------
+
+
+@dataclass
+class ManualCall:
+    """A call an operator took on an ordinary phone."""
+
+    token: str
+    number: str
+    started_at: datetime
+    duration_seconds: int
+    topic: str
+    summary: str
+    outcome: CallOutcome
+    unit: AdminUnit
+    case: Case | None = None
+    open_case: bool = False
+
+
+def log_call(entry: ManualCall, actor: User) -> tuple[HotlineCall, bool]:
+    """Store a call taken by hand; the form token makes a resubmission find the first one."""
+    existing = find_call(Provider.MANUAL, entry.token)
+    if existing is not None:
+        return existing, False
+    if entry.started_at > now_utc() + timedelta(minutes=5):
+        raise HotlineError(_("The time cannot be in the future."), "started_at")
+    call = HotlineCall(
+        provider=Provider.MANUAL,
+        provider_id=entry.token,
+        unit=entry.unit,
+        from_number=entry.number or None,
+        started_at=entry.started_at,
+        status=CallStatus.COMPLETED,
+        duration_seconds=entry.duration_seconds,
+        after_hours=not hours.is_open(entry.started_at),
+        operator_id=actor.id,
+        topic=entry.topic,
+        summary=entry.summary,
+        outcome=entry.outcome,
+        case=entry.case,
+    )
+    if entry.outcome == CallOutcome.CALL_BACK and entry.number:
+        call.callback_due = hours.callback_due(entry.started_at, call.after_hours)
+    db.session.add(call)
+    db.session.flush()
+    if entry.open_case and entry.case is None:
+        case, _created = cases.create_case(
+            cases.NewCase(
+                channel=CaseChannel.HOTLINE_CALL,
+                content=entry.summary or entry.topic,
+                subject=entry.topic,
+                unit=entry.unit,
+                sender_phone=entry.number[:20] or None,
+                received_at=entry.started_at,
+                intake_key=f"call:{entry.token}",
+            ),
+            actor,
+        )
+        call.case = case
+    if call.case is not None:
+        cases.note_call(call.case, linked=True, call_id=call.id, actor=actor)
+    audit.record("hotline_call_logged", actor=actor, target=call)
+    return call, True
+
+
+def link_case(call: HotlineCall, case: Case, actor: User) -> None:
+    """Attach a call to a case (replacing any other link)."""
+    if call.case_id == case.id:
+        return
+    if call.case is not None:
+        cases.note_call(call.case, linked=False, call_id=call.id, actor=actor)
+    call.case = case
+    cases.note_call(case, linked=True, call_id=call.id, actor=actor)
+    audit.record("hotline_call_linked", actor=actor, target=call, case=case.code)
+
+
+def unlink_case(call: HotlineCall, actor: User) -> None:
+    """Detach a call from its case."""
+    if call.case is None:
+        return
+    cases.note_call(call.case, linked=False, call_id=call.id, actor=actor)
+    audit.record("hotline_call_unlinked", actor=actor, target=call, case=call.case.code)
+    call.case = None
+
+
+def callback_done(call: HotlineCall, actor: User) -> None:
+    """The citizen was called back."""
+    if call.callback_done_at is not None:
+        return
+    call.callback_done_at = now_utc()
+    call.callback_done_by_id = actor.id
+    audit.record("hotline_callback_done", actor=actor, target=call)
+
+
+def transcribe(call: HotlineCall, text: str, actor: User) -> None:
+    """The operator's transcript of a voicemail; it becomes its case's content."""
+    if not call.recording_sid:
+        raise HotlineError(_("This call has no voicemail."), "transcript")
+    if call.case is not None:
+        try:
+            cases.set_transcript(call.case, text=text, actor=actor)
+        except cases.CaseError as exc:
+            raise HotlineError(exc.message, "transcript") from exc
+    elif not text.strip():
+        raise HotlineError(_("Write what the caller said."), "transcript")
+    call.transcript = text.strip()
+    call.transcribed_at = now_utc()
+    call.transcribed_by_id = actor.id
+    audit.record("hotline_transcribed", actor=actor, target=call)
+
+
+def dial_timeout() -> int:
+    """Seconds the operator's phone rings before the caller is offered voicemail."""
+    return int(current_app.config["HOTLINE_DIAL_TIMEOUT_SECONDS"])

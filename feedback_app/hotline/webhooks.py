@@ -1,0 +1,187 @@
+"""Webhooks of the hotline (DESIGN.md §5): Twilio's SMS, voice menu, recording and status
+callbacks, and the generic signed SMS gateway. Each view checks its signature before anything
+else (after the body-size limit, which must hold before the body is read). The blueprint is
+exempt from CSRF: the signature is the authentication. Errors are JSON (see errors.py).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, send_file
+from twilio.twiml.messaging_response import MessagingResponse
+
+from ..errors import render_error
+from ..extensions import csrf, db
+from ..models import Provider
+from ..timeutil import now_utc
+from . import hours, prompts, service, voice
+from .gateways import GENERIC, TWILIO, WebhookRejected
+
+bp = Blueprint("hotline_webhooks", __name__)
+csrf.exempt(bp)
+
+
+def signed(gateway) -> Callable:
+    """Limit the body, then verify the gateway's signature; 413/403/400 change nothing."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            limit = int(current_app.config["HOTLINE_WEBHOOK_MAX_BYTES"])
+            request.max_content_length = limit
+            if (request.content_length or 0) > limit:
+                abort(413)
+            try:
+                gateway.verify(request)
+                return view(*args, **kwargs)
+            except WebhookRejected as exc:
+                db.session.rollback()
+                return render_error(exc.status, exc.message)
+
+        return wrapped
+
+    return decorator
+
+
+def _twiml(xml: str) -> Response:
+    return Response(xml, mimetype="text/xml")
+
+
+def _sms_twiml(reply: str | None) -> Response:
+    response = MessagingResponse()
+    if reply:
+        response.message(reply)
+    return _twiml(str(response))
+
+
+@bp.post("/twilio/sms")
+@signed(TWILIO)
+def twilio_sms():
+    """An inbound SMS: stored once, a case opened, the tracking code in the reply."""
+    result = service.receive_sms(TWILIO.sms(request))
+    db.session.commit()
+    return _sms_twiml(result.reply)
+
+
+@bp.post("/gateway/sms")
+@signed(GENERIC)
+def gateway_sms():
+    """An inbound SMS from a local gateway; the gateway sends `reply` back to the citizen."""
+    result = service.receive_sms(GENERIC.sms(request))
+    db.session.commit()
+    body = {
+        "id": result.message.provider_id,
+        "reply": result.reply,
+        "case_code": result.case_code,
+    }
+    return jsonify(body), 201 if result.created else 200
+
+
+def _call():
+    return service.start_call(
+        Provider.TWILIO,
+        TWILIO.field(request, "CallSid"),
+        caller=TWILIO.optional(request, "From", 32),
+        called=TWILIO.optional(request, "To", 32),
+        direction=TWILIO.optional(request, "Direction", 32),
+    )
+
+
+@bp.post("/twilio/voice")
+@signed(TWILIO)
+def voice_start():
+    """A call comes in: log it (after-hours calls go on the call-back list), play the menu."""
+    _call()
+    db.session.commit()
+    return _twiml(voice.menu(0))
+
+
+@bp.post("/twilio/voice/menu")
+@signed(TWILIO)
+def voice_menu():
+    """Every step after the first: a key pressed, a code typed, a dial or recording ended."""
+    call = _call()
+    attempt = min(max(request.args.get("attempt", 0, type=int), 0), voice.MAX_REPEATS)
+    step = request.args.get("step", "")
+    digits = TWILIO.optional(request, "Digits", 40)
+    xml = _menu_step(call, step, digits, attempt)
+    db.session.commit()
+    return _twiml(xml)
+
+
+def _menu_step(call, step: str, digits: str, attempt: int) -> str:
+    if step == "recorded":
+        return voice.recorded()
+    if step == "dialed":
+        if request.form.get("DialCallStatus") == "completed":
+            return voice.hang_up()
+        service.mark_missed(call)
+        return voice.voicemail(before="busy")
+    if step == "again":
+        return voice.menu(attempt)
+    if step == "code":
+        return voice.case_status(service.case_by_keypad(digits), attempt)
+    key = digits[:1]
+    if not key:
+        return voice.retry_or_goodbye(attempt, wrong_key=False)
+    service.note_choice(call, key)
+    if key == "1":
+        return voice.voicemail()
+    if key == "2":
+        return voice.opening_hours(attempt)
+    if key == "3":
+        return voice.ask_code(attempt)
+    if key == "0":
+        return voice.operator(call.line, hours.is_open(now_utc()))
+    return voice.retry_or_goodbye(attempt, wrong_key=True)
+
+
+@bp.post("/twilio/recording")
+@signed(TWILIO)
+def recording():
+    """A voicemail is ready (or came out empty): keep it and open its case."""
+    call = service.call_for_callback(
+        Provider.TWILIO,
+        TWILIO.field(request, "CallSid"),
+        TWILIO.optional(request, "From", 32),
+        TWILIO.optional(request, "To", 32),
+    )
+    service.store_recording(
+        call,
+        recording_id=TWILIO.field(request, "RecordingSid"),
+        url=TWILIO.optional(request, "RecordingUrl", 500),
+        status=TWILIO.optional(request, "RecordingStatus", 32) or "completed",
+        seconds=TWILIO.number(request, "RecordingDuration"),
+    )
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/twilio/status")
+@signed(TWILIO)
+def status():
+    """A call's status changed: statuses only move forward; the duration is kept."""
+    call = service.call_for_callback(
+        Provider.TWILIO,
+        TWILIO.field(request, "CallSid"),
+        TWILIO.optional(request, "From", 32),
+        TWILIO.optional(request, "To", 32),
+    )
+    service.apply_status(
+        call,
+        TWILIO.field(request, "CallStatus", 32),
+        duration=TWILIO.number(request, "CallDuration"),
+        sequence=TWILIO.number(request, "SequenceNumber"),
+    )
+    db.session.commit()
+    return "", 204
+
+
+@bp.get("/prompts/<key>")
+def prompt(key: str):
+    """An uploaded voice prompt, for Twilio's <Play> (public: it holds nothing personal)."""
+    path = prompts.path(key)
+    if path is None:
+        abort(404)
+    mimetype = "audio/wav" if path.suffix == ".wav" else "audio/mpeg"
+    return send_file(path, mimetype=mimetype, max_age=300)
