@@ -34,6 +34,12 @@ def switch_language_url(lang: str) -> str:
     args["lang"] = [lang]
     if request.endpoint is None or request.endpoint == "static":
         return url_for("main.index", lang=lang)
+    if request.method != "GET":
+        # A page shown in answer to a POST: its address may not answer a GET (that link would
+        # be a 405); then the home page in the other language is the sensible place to go.
+        adapter = current_app.create_url_adapter(request)
+        if adapter is None or not adapter.test(request.path, method="GET"):
+            return url_for("main.index", lang=lang)
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 

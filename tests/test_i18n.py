@@ -68,3 +68,29 @@ def test_translation_check_script_passes():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_language_link_on_a_page_answering_a_post_only_address_never_leads_to_a_405(
+    app, district
+):
+    from tests.conftest import csrf_token, login
+    from tests.test_cases import make_case
+
+    code = make_case(app, district["desk_a"])
+    client = app.test_client()
+    assert login(client, "reform").status_code == 302
+    # An incomplete step re-renders the case page in answer to POST /cases/<code>/classify.
+    response = client.post(
+        f"/cases/{code}/classify", data={"csrf_token": csrf_token(client, f"/cases/{code}")}
+    )
+    assert response.status_code == 400
+    body = page(response)
+    assert f"/cases/{code}/classify?lang=en" not in body
+    assert 'href="/?lang=en"' in body
+    assert client.get("/?lang=en").status_code == 200
+
+
+def test_language_link_after_a_post_to_an_address_that_also_answers_get_stays_there(client):
+    response = client.post("/auth/login", data={"username": "x", "password": "y"})
+    assert response.status_code == 400
+    assert 'href="/auth/login?lang=en"' in page(response)
