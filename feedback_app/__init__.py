@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .cases.routes import bp as cases_bp
     from .cases.routes import public_bp as track_bp
+    from .hotline.console import bp as hotline_bp
     from .hotline.webhooks import bp as hotline_webhooks_bp
     from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
@@ -129,3 +130,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(paper_bp, url_prefix="/surveys/paper")
     app.register_blueprint(survey_bp)
     app.register_blueprint(hotline_webhooks_bp, url_prefix="/hotline")
+    app.register_blueprint(hotline_bp, url_prefix="/hotline")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from .auth import service as accounts
 from .extensions import db
-from .models import AdminUnit, Kiosk, Role, ServicePoint, UnitLevel, User
+from .models import AdminUnit, HotlineLine, Kiosk, Role, ServicePoint, UnitLevel, User
 from .surveys import instruments
 from .surveys import service as kiosk_service
 from .units import service as units
@@ -26,6 +26,8 @@ DEMO_ACCOUNTS = (
     ("hotline", Role.HOTLINE_OPERATOR, "009", "Trực đường dây nóng"),
     ("counter", Role.COUNTER_STAFF, "00343", "Cán bộ quầy phường Nhân Chính"),
 )
+DEMO_HOTLINE = "+842438581234"
+DEMO_HOTLINE_LABEL = "Đường dây nóng quận Thanh Xuân"
 
 
 @dataclass
@@ -89,7 +91,20 @@ def seed() -> SeedResult:
     result.new_logins = _ensure_accounts()
     instruments.seed_default()
     result.new_logins.update(_ensure_kiosks([district, *wards]))
+    _ensure_hotline_line(district)
     return result
+
+
+def _ensure_hotline_line(district: AdminUnit) -> None:
+    """The district's hotline number; calls with no operator's phone go to voicemail."""
+    if db.session.scalar(select(HotlineLine.id).where(HotlineLine.number == DEMO_HOTLINE)):
+        return
+    db.session.add(
+        HotlineLine(
+            number=DEMO_HOTLINE, label=DEMO_HOTLINE_LABEL, unit=district, operator_number=""
+        )
+    )
+    db.session.flush()
 
 
 def _ensure_kiosks(units_: list[AdminUnit]) -> dict[str, str]:
@@ -237,6 +252,153 @@ def seed_responses(n: int, start: date, end: date, seed: int = 1) -> int:
             Response.__table__.update()
             .where(Response.id == response_id)
             .values(case_id=case_id, reply=reply)
+        )
+        made += 1
+    seed_hotline(n, start, end, seed)
+    return made
+
+
+HOTLINE_TOPICS = [
+    ("Hỏi thủ tục cấp bản sao giấy khai sinh", "Đã hướng dẫn công dân mang theo CCCD."),
+    ("Hỏi giờ làm việc thứ Bảy", "Đã trả lời: sáng thứ Bảy có tiếp nhận hồ sơ."),
+    ("Phản ánh chờ lâu tại quầy", "Công dân chờ hơn một giờ mới được tiếp nhận."),
+]
+HOTLINE_VOICEMAILS = [
+    "Tôi nộp hồ sơ đăng ký kinh doanh tuần trước, xin cho biết khi nào có kết quả.",
+    "Đề nghị phường bố trí thêm ghế ở phòng chờ cho người cao tuổi.",
+]
+HOTLINE_SMS = [
+    "Cho tôi hỏi làm lại CCCD cần mang giấy tờ gì?",
+    "Cán bộ quầy 2 hướng dẫn rất nhiệt tình, cảm ơn.",
+    "Hồ sơ của tôi đã quá hẹn 3 ngày mà chưa có kết quả.",
+]
+
+
+def _silent_wav(seconds: int) -> bytes:
+    """A short silent recording, so the demo's voicemails can be played."""
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(1)
+        out.setframerate(8000)
+        out.writeframes(b"\x80" * 8000 * seconds)
+    return buffer.getvalue()
+
+
+def seed_hotline(n: int, start: date, end: date, seed: int = 1) -> int:
+    """A few synthetic hotline calls (answered, missed, after hours, voicemail) and SMS messages
+    for N responses, the first ones on the last day. Deterministic for a seed; already present
+    ones are skipped. Returns how many calls and messages were made."""
+    import io
+    import random
+    from datetime import UTC, datetime, time, timedelta
+
+    from .cases import attachments
+    from .cases import service as cases
+    from .hotline import hours
+    from .hotline import service as hotline
+    from .hotline.gateways import InboundSms
+    from .models import CallOutcome, CallStatus, CaseChannel, HotlineCall, Provider
+    from .timeutil import LOCAL_TZ, now_utc
+
+    line = db.session.scalar(select(HotlineLine).where(HotlineLine.number == DEMO_HOTLINE))
+    if line is None:
+        return 0
+    operator = db.session.scalar(select(User).where(User.role == Role.HOTLINE_OPERATOR))
+    now = now_utc()
+    days = max((end - start).days, 0) + 1
+
+    def moment(rng: random.Random, index: int, evening: bool) -> datetime:
+        day = end if index < 4 else start + timedelta(days=rng.randrange(days))
+        hour = rng.randint(18, 21) if evening else rng.choice((8, 9, 10, 14, 15, 16))
+        local = datetime.combine(day, time(hour, rng.randrange(60)), LOCAL_TZ)
+        when = local.astimezone(UTC)
+        return when - timedelta(days=1) if when > now else when  # nothing in the future
+
+    made = 0
+    for i in range(max(4, n // 25)):
+        call_id = f"demo:{seed}:call:{i}"
+        kind = ("answered", "missed", "after_hours", "voicemail")[i % 4]
+        provider = Provider.MANUAL if kind == "answered" else Provider.TWILIO
+        if hotline.find_call(provider, call_id) is not None:
+            continue
+        rng = random.Random(call_id)  # noqa: S311 - reproducible demo data
+        started = moment(rng, i, evening=kind in ("after_hours", "voicemail"))
+        call = HotlineCall(
+            provider=provider,
+            provider_id=call_id,
+            line=line if provider is Provider.TWILIO else None,
+            unit=line.unit,
+            from_number=f"0900{rng.randrange(10**6):06d}",
+            to_number=line.number,
+            started_at=started,
+            status=CallStatus.COMPLETED,
+            duration_seconds=rng.randint(40, 400),
+            after_hours=not hours.is_open(started),
+        )
+        old = started < now - timedelta(days=2)
+        if kind == "answered":
+            topic, summary = rng.choice(HOTLINE_TOPICS)
+            call.topic, call.summary, call.outcome = topic, summary, CallOutcome.INFORMED
+            call.operator_id = operator.id if operator else None
+        elif kind == "missed":
+            call.status, call.missed, call.duration_seconds = CallStatus.NO_ANSWER, True, 0
+            call.callback_due = hours.callback_due(started, call.after_hours)
+        elif kind == "after_hours":
+            call.ivr_choice = "2"
+            call.callback_due = hours.callback_due(started, True)
+        if call.callback_due is not None and old:
+            call.callback_done_at = call.callback_due
+        db.session.add(call)
+        db.session.flush()
+        if kind == "voicemail":
+            seconds = rng.randint(8, 40)
+            transcript = rng.choice(HOTLINE_VOICEMAILS)
+            case, _created = cases.create_case(
+                cases.NewCase(
+                    channel=CaseChannel.HOTLINE_CALL,
+                    content=transcript
+                    if old
+                    else f"Tin nhắn thoại {seconds} giây, chờ ghi lại nội dung.",
+                    unit=line.unit,
+                    sender_phone=call.from_number,
+                    received_at=started,
+                    intake_key=f"recording:demo:{call_id}",
+                )
+            )
+            call.ivr_choice = "1"
+            call.case = case
+            call.recording_sid = f"demo:{seed}:recording:{i}"
+            call.recording_seconds = seconds
+            call.duration_seconds = seconds + 25  # the menu, then the message
+            call.recording = attachments.store(
+                io.BytesIO(_silent_wav(seconds)),
+                original_name="voicemail.wav",
+                case=case,
+                audio=True,
+            )
+            call.transcript = transcript if old else None
+            call.callback_due = hours.callback_due(started, call.after_hours)
+            if old:
+                call.transcribed_at = call.callback_done_at = call.callback_due
+        made += 1
+    for i in range(max(3, n // 40)):
+        message_id = f"demo:{seed}:sms:{i}"
+        if hotline.find_sms(Provider.GATEWAY, message_id) is not None:
+            continue
+        rng = random.Random(message_id)  # noqa: S311 - reproducible demo data
+        hotline.receive_sms(
+            InboundSms(
+                provider=Provider.GATEWAY,
+                message_id=message_id,
+                sender=f"0900{rng.randrange(10**6):06d}",
+                recipient=line.number,
+                text=rng.choice(HOTLINE_SMS),
+                received_at=moment(rng, i, evening=False),
+            )
         )
         made += 1
     return made

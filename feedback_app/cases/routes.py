@@ -21,6 +21,8 @@ from sqlalchemy import select
 
 from ..extensions import db, limiter
 from ..forms import options, show_error
+from ..hotline import queries as hotline_queries
+from ..hotline.forms import TranscriptForm
 from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
 from ..security import MAX_DB_INT, can, in_scope, permission_required
 from ..timeutil import from_local, local_today
@@ -158,7 +160,10 @@ def _render_case(case: Case, status: int = 200, **forms):
     units = units_in_scope(current_user)
     assign = forms.pop("assign", None) or AssignForm(formdata=None, unit_id=case.unit_id)
     assign.unit_id.choices = unit_options(units)
+    may_transcribe = can(current_user, "hotline")
     context = {
+        "calls": hotline_queries.calls_of_case(case, current_user),
+        "transcript_form": TranscriptForm(formdata=None) if may_transcribe else None,
         "classify": ClassifyForm(formdata=None, kind=case.kind.value, subject=case.subject),
         "assign": assign,
         "answer": AnswerForm(formdata=None, answer=case.answer or ""),
