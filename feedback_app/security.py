@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, select
@@ -105,8 +105,14 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def _refuse_nul_bytes() -> None:
-    """NUL characters are never meaningful input and PostgreSQL text refuses them: 400."""
-    for values in (request.args, request.form):
+    """NUL characters are never meaningful input and PostgreSQL text refuses them: 400.
+
+    Signed webhooks are left alone: they check the signature over the raw body before anything
+    else (reading the form here would consume that body first) and clean what they keep.
+    """
+    view = current_app.view_functions.get(request.endpoint or "")
+    forms = () if getattr(view, "checks_raw_body", False) else (request.form,)
+    for values in (request.args, *forms):
         for _key, items in values.lists():
             if any("\x00" in item for item in items):
                 abort(400)

@@ -244,3 +244,12 @@ def test_set_deadline_days_refuses_out_of_range_values(ctx):
         calendar.set_deadline_days("answer", 0, None)
     with pytest.raises(ValueError, match="outside"):
         calendar.set_deadline_days("answer", 61, None)
+
+
+def test_add_working_days_each_agrees_with_add_working_days_across_tet(ctx):
+    calendar.load_year(2025)
+    db.session.commit()
+    for start in (date(2025, 1, 20), date(2025, 4, 25), FRIDAY):
+        counts = (5, 0, 10, 5, 23)
+        expected = [calendar.add_working_days(start, n) for n in counts]
+        assert calendar.add_working_days_each(start, counts) == expected

@@ -70,9 +70,7 @@ def test_translation_check_script_passes():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_language_link_on_a_page_answering_a_post_only_address_never_leads_to_a_405(
-    app, district
-):
+def test_language_link_on_a_page_answering_a_post_only_address_never_leads_to_a_405(app, district):
     from tests.conftest import csrf_token, login
     from tests.test_cases import make_case
 

@@ -16,6 +16,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 
 from flask import Request, current_app
 from flask_babel import gettext as _
@@ -23,7 +24,10 @@ from twilio.request_validator import RequestValidator
 
 from ..models import Provider
 
-MAX_ID = 80
+# Twilio's ids are 34 characters. 60 leaves room for a local gateway's own ids and keeps every
+# column an id reaches within its length: the case's intake key ("recording:twilio:<id>") is
+# String(80), HotlineCall.recording_sid String(64). PostgreSQL refuses longer values (a 500).
+MAX_ID = 60
 MAX_NUMBER = 32
 MAX_SMS_TEXT = 1600  # Twilio's limit for an inbound body; the gateway is held to the same
 
@@ -72,6 +76,14 @@ def _utf8(raw: bytes) -> None:
         raise WebhookRejected(400, _("The request is not valid UTF-8 text.")) from exc
 
 
+def _utf8_percent_encoded(raw: bytes) -> None:
+    """A form body whose %XX escapes decode to invalid UTF-8 is refused too."""
+    try:
+        parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError as exc:
+        raise WebhookRejected(400, _("The request is not valid UTF-8 text.")) from exc
+
+
 class TwilioGateway:
     """Twilio's Programmable Voice and Messaging webhooks."""
 
@@ -84,19 +96,25 @@ class TwilioGateway:
         return base + request.path + ("?" + query if query else "")
 
     def verify(self, request: Request) -> None:
-        """Signature first (403 when missing, forged or tampered), then the account."""
+        """Signature first (403 when missing, forged or tampered), then UTF-8 (400), then the
+        account (403)."""
         token = current_app.config.get("TWILIO_AUTH_TOKEN")
         signature = request.headers.get("X-Twilio-Signature", "")
         if not token or not signature or not current_app.config.get("PUBLIC_BASE_URL"):
             raise WebhookRejected(403, _("The request is not signed."))
+        # Kept before the form is parsed: parsing consumes the stream, and the UTF-8 check
+        # needs the bytes as sent (Werkzeug quietly drops or re-quotes what it cannot decode).
+        raw = request.get_data(cache=True)
         if not RequestValidator(str(token)).validate(
             self.public_url(request), request.form, signature
         ):
             raise WebhookRejected(403, _("The request's signature does not match."))
+        _utf8(raw)
+        if request.mimetype == "application/x-www-form-urlencoded":
+            _utf8_percent_encoded(raw)
         account = current_app.config.get("TWILIO_ACCOUNT_SID")
         if account and request.form.get("AccountSid") != account:
             raise WebhookRejected(403, _("The request comes from another account."))
-        _utf8(request.get_data(cache=True))
 
     def field(self, request: Request, name: str, limit: int = MAX_ID) -> str:
         """A required form field, cleaned (400 when missing or too long)."""
@@ -175,11 +193,12 @@ def _timestamp(value) -> datetime | None:
         )
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError as exc:
+        # Stored as UTC: SQLite keeps the wall-clock digits and drops the offset.
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError) as exc:  # OverflowError: an offset past year 1 or 9999
         raise WebhookRejected(
             400, _("The field “%(name)s” is not a date and time.", name="received_at")
         ) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 TWILIO = TwilioGateway()

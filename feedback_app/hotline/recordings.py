@@ -8,6 +8,7 @@ page links to it; nothing is lost either way.
 """
 
 import base64
+import http.client
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -25,6 +26,23 @@ def _download_url(url: str) -> str | None:
     return url if parts.path.endswith((".mp3", ".wav")) else url + ".mp3"
 
 
+class _WholeBody:
+    """The response body, refusing to end before its Content-Length: http.client's read(n)
+    returns b"" when the connection drops early, which would keep half a voicemail."""
+
+    def __init__(self, response: http.client.HTTPResponse):
+        self._response = response
+        self._left = response.length  # None when no length was announced (chunked)
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._response.read(size)
+        if self._left is not None:
+            self._left -= len(chunk)
+            if not chunk and size and self._left > 0:
+                raise OSError(f"the download stopped {self._left} bytes short")
+        return chunk
+
+
 def fetch(url: str | None, case: Case | None) -> Attachment | None:
     """The recording stored as an attachment of the case, or None (then its URL is kept)."""
     config = current_app.config
@@ -33,14 +51,23 @@ def fetch(url: str | None, case: Case | None) -> Attachment | None:
     if not (config["HOTLINE_DOWNLOAD_RECORDINGS"] and sid and token and target):
         return None
     credentials = base64.b64encode(f"{sid}:{token}".encode()).decode("ascii")
-    request = urllib.request.Request(  # noqa: S310 - scheme checked above; URL from a signed hook
-        target, headers={"Authorization": f"Basic {credentials}"}
-    )
+    request = urllib.request.Request(target)  # noqa: S310 - scheme checked; URL from a signed hook
+    # Twilio answers with a redirect to a short-lived CDN address: the credentials must not
+    # follow it (an unredirected header is sent to the first address only).
+    request.add_unredirected_header("Authorization", f"Basic {credentials}")
     try:
         with urllib.request.urlopen(  # noqa: S310
             request, timeout=float(config["HOTLINE_DOWNLOAD_TIMEOUT_SECONDS"])
         ) as response:
-            return attachments.store(response, original_name="voicemail.mp3", case=case, audio=True)
-    except (OSError, urllib.error.URLError, ValueError, attachments.AttachmentRejected) as exc:
+            return attachments.store(
+                _WholeBody(response), original_name="voicemail.mp3", case=case, audio=True
+            )
+    except (
+        OSError,
+        http.client.HTTPException,
+        urllib.error.URLError,
+        ValueError,
+        attachments.AttachmentRejected,
+    ) as exc:
         current_app.logger.warning("Voicemail not downloaded (%s); its URL is kept", exc)
         return None

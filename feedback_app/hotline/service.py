@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..cases import service as cases
@@ -64,14 +65,12 @@ def line_for(number: str | None) -> HotlineLine | None:
     """The active line with this number, else the first active line (a provider may write the
     number differently), else None."""
     line = None
+    # With its unit: every caller goes on to unit_of(line).
+    lines = select(HotlineLine).options(joinedload(HotlineLine.unit))
     if number:
-        line = db.session.scalar(
-            select(HotlineLine).where(HotlineLine.number == number, HotlineLine.active)
-        )
+        line = db.session.scalar(lines.where(HotlineLine.number == number, HotlineLine.active))
     if line is None:
-        line = db.session.scalar(
-            select(HotlineLine).where(HotlineLine.active).order_by(HotlineLine.id).limit(1)
-        )
+        line = db.session.scalar(lines.where(HotlineLine.active).order_by(HotlineLine.id).limit(1))
     return line
 
 
@@ -94,7 +93,7 @@ def unit_of(line: HotlineLine | None) -> AdminUnit:
 class SmsResult:
     """What a webhook answers: the reply to send (None: none) and the case opened, if any."""
 
-    message: SmsMessage
+    message_id: str
     created: bool
     reply: str | None
     case_code: str | None
@@ -120,79 +119,113 @@ def find_sms(provider: Provider, message_id: str) -> SmsMessage | None:
     )
 
 
-def _result(message: SmsMessage, created: bool) -> SmsResult:
-    return SmsResult(message, created, message.reply, message.case.code if message.case else None)
+def _replayed(sms: InboundSms) -> SmsResult | None:
+    """The first answer again for a repeat delivery (None when the id is new), unless the
+    sender has opted out since: a provider repeats only when its first request got no answer,
+    so that reply never left."""
+    row = db.session.execute(
+        select(SmsMessage.reply, SmsMessage.from_number, Case.code)
+        .outerjoin(Case, Case.id == SmsMessage.case_id)
+        .where(SmsMessage.provider == sms.provider, SmsMessage.provider_id == sms.message_id)
+    ).first()
+    if row is None:
+        return None
+    reply, number, code = row
+    if reply and _is_opted_out(number):
+        reply = None
+    return SmsResult(sms.message_id, False, reply, code)
+
+
+def _is_opted_out(number: str | None) -> bool:
+    return (
+        db.session.scalar(select(SmsOptOut.id).where(SmsOptOut.number == (number or "")))
+        is not None
+    )
 
 
 def receive_sms(sms: InboundSms) -> SmsResult:
-    """Store an inbound message once; open its case; decide the reply (Vietnamese, ≤ 70 chars)."""
-    existing = find_sms(sms.provider, sms.message_id)
-    if existing is not None:
-        return _result(existing, False)
-    try:
-        with db.session.begin_nested():
-            message = _store_sms(sms)
-    except IntegrityError:
-        # The provider retried while the first delivery was still being stored.
-        existing = find_sms(sms.provider, sms.message_id)
-        if existing is None:
-            raise
-        return _result(existing, False)
-    return _result(message, True)
+    """Store an inbound message once; open its case; decide the reply (Vietnamese, ≤ 70 chars).
 
-
-def _store_sms(sms: InboundSms) -> SmsMessage:
+    Everything is read first and written last, inside one savepoint whose first statement is
+    an INSERT. On SQLite the savepoint opens the transaction: a read inside it would pin a
+    snapshot that another worker's commit makes stale, and the INSERT would then fail at once
+    ("database is locked") instead of waiting its turn. A repeat racing the first delivery
+    hits a unique key (the case's intake key or the message id) and gets the first answer.
+    """
+    replay = _replayed(sms)
+    if replay is not None:
+        return replay
     line = line_for(sms.recipient)
+    unit = unit_of(line)
     now = now_utc()
-    received_at = sms.received_at or now
-    if received_at > now + timedelta(minutes=5):
-        received_at = now  # a gateway with a wrong clock
-    message = SmsMessage(
-        provider=sms.provider,
-        provider_id=sms.message_id,
-        line=line,
-        unit=unit_of(line),
-        from_number=sms.sender,
-        to_number=sms.recipient,
-        body=sms.text,
-        received_at=received_at,
-        keyword=keyword(sms.text),
-    )
-    db.session.add(message)
-    db.session.flush()
-    opted_out = _apply_keyword(message)
-    if message.keyword is None and sms.text:
-        case, _created = cases.create_case(
+    received_at = min(sms.received_at or now, now)  # a gateway with a clock ahead
+    word = keyword(sms.text)
+    opted_out = _is_opted_out(sms.sender)
+    prepared = None
+    if word is None and sms.text:
+        prepared = cases.prepare_case(
             cases.NewCase(
                 channel=CaseChannel.HOTLINE_SMS,
                 content=sms.text,
-                unit=message.unit,
+                unit=unit,
                 sender_phone=sms.sender[:20],
                 received_at=received_at,
                 intake_key=f"sms:{sms.provider.value}:{sms.message_id}",
             )
         )
-        message.case = case
-        if not opted_out:
-            with force_locale("vi"):
-                message.reply = sms_reply(_("Received. Tracking code: %(code)s", code=case.code))
-    elif message.keyword == "start":
-        with force_locale("vi"):
-            message.reply = sms_reply(_("You will receive our replies again."))
-    return message
+    reply = _reply(word, prepared["code"] if prepared else None, opted_out)
+    try:
+        with db.session.begin_nested():
+            case = cases.insert_case(prepared) if prepared else None
+            message = {
+                "provider": sms.provider,
+                "provider_id": sms.message_id,
+                "line_id": line.id if line else None,
+                "unit_id": unit.id,
+                "from_number": sms.sender,
+                "to_number": sms.recipient,
+                "body": sms.text,
+                "received_at": received_at,
+                "keyword": word,
+                "reply": reply,
+                "case_id": case.id if case else None,
+                "created_at": now,
+            }
+            db.session.execute(insert(SmsMessage.__table__), message)
+            _apply_keyword(sms, word, opted_out)
+    except IntegrityError:
+        replay = _replayed(sms)
+        if replay is None:
+            raise
+        return replay
+    return SmsResult(sms.message_id, True, reply, case.code if case else None)
 
 
-def _apply_keyword(message: SmsMessage) -> bool:
-    """Remember an opt-out, forget it on an opt-in; whether the sender is opted out now."""
-    number = message.from_number or ""
-    current = db.session.scalar(select(SmsOptOut).where(SmsOptOut.number == number))
-    if message.keyword == "stop" and current is None:
-        db.session.add(SmsOptOut(number=number, keyword=message.body[:16]))
-        return True
-    if message.keyword == "start" and current is not None:
-        db.session.delete(current)
-        return False
-    return current is not None or message.keyword == "stop"
+def _reply(word: str | None, code: str | None, opted_out: bool) -> str | None:
+    """Vietnamese whatever the request's language; nothing to a number that opted out."""
+    with force_locale("vi"):
+        if word == "start":
+            return sms_reply(_("You will receive our replies again."))
+        if code and not opted_out and word is None:
+            return sms_reply(_("Received. Tracking code: %(code)s", code=code))
+    return None
+
+
+def _apply_keyword(sms: InboundSms, word: str | None, opted_out: bool) -> None:
+    """Remember an opt-out; forget it on an opt-in."""
+    number = sms.sender or ""
+    if word == "stop" and not opted_out:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(
+                    insert(SmsOptOut.__table__).values(
+                        number=number, keyword=sms.text[:16], opted_out_at=now_utc()
+                    )
+                )
+        except IntegrityError:
+            pass  # a second STOP from the same number arrived at the same moment
+    elif word == "start" and opted_out:
+        db.session.execute(delete(SmsOptOut.__table__).where(SmsOptOut.number == number))
 
 
 def sms_reply(text: str) -> str:
@@ -218,10 +251,13 @@ def start_call(
     """The call a voice webhook is about: found, or stored now (flagged after hours)."""
     call = find_call(provider, call_id)
     if call is not None:
+        # A status callback can overtake the call's first request: now we have seen it start.
+        call.unknown_start = False
         return call
+    call = _new_call(provider, call_id, caller=caller, called=called, direction=direction)
     try:
-        with db.session.begin_nested():
-            call = _new_call(provider, call_id, caller=caller, called=called, direction=direction)
+        with db.session.begin_nested():  # the INSERT first: see receive_sms
+            db.session.add(call)
     except IntegrityError:
         call = find_call(provider, call_id)
         if call is None:
@@ -230,6 +266,7 @@ def start_call(
 
 
 def _new_call(provider, call_id, *, caller, called, direction, unknown=False) -> HotlineCall:
+    """A new call row, every read done but not yet added to the session."""
     line = line_for(called)
     now = now_utc()
     after_hours = not hours.is_open(now)
@@ -247,8 +284,6 @@ def _new_call(provider, call_id, *, caller, called, direction, unknown=False) ->
         callback_due=hours.callback_due(now, True) if after_hours and caller else None,
         unknown_start=unknown,
     )
-    db.session.add(call)
-    db.session.flush()
     return call
 
 
@@ -257,11 +292,12 @@ def call_for_callback(provider: Provider, call_id: str, caller: str, called: str
     call = find_call(provider, call_id)
     if call is not None:
         return call
+    call = _new_call(
+        provider, call_id, caller=caller, called=called, direction="inbound", unknown=True
+    )
     try:
-        with db.session.begin_nested():
-            call = _new_call(
-                provider, call_id, caller=caller, called=called, direction="inbound", unknown=True
-            )
+        with db.session.begin_nested():  # the INSERT first: see receive_sms
+            db.session.add(call)
     except IntegrityError:
         call = find_call(provider, call_id)
         if call is None:
@@ -324,6 +360,7 @@ def store_recording(
             called=call.to_number,
             direction=call.direction,
         )
+        db.session.add(call)
     call.recording_sid = recording_id
     call.recording_url = url[:500] or None
     call.recording_seconds = seconds

@@ -38,6 +38,8 @@ def signed(gateway) -> Callable:
                 db.session.rollback()
                 return render_error(exc.status, exc.message)
 
+        # security.py's NUL check must not parse the form before the signature is checked.
+        wrapped.checks_raw_body = True
         return wrapped
 
     return decorator
@@ -70,7 +72,7 @@ def gateway_sms():
     result = service.receive_sms(GENERIC.sms(request))
     db.session.commit()
     body = {
-        "id": result.message.provider_id,
+        "id": result.message_id,
         "reply": result.reply,
         "case_code": result.case_code,
     }
@@ -140,15 +142,18 @@ def _menu_step(call, step: str, digits: str, attempt: int) -> str:
 @signed(TWILIO)
 def recording():
     """A voicemail is ready (or came out empty): keep it and open its case."""
+    # Every field is read before anything is stored: a 400 must leave nothing behind.
+    call_id = TWILIO.field(request, "CallSid")
+    recording_id = TWILIO.field(request, "RecordingSid")
     call = service.call_for_callback(
         Provider.TWILIO,
-        TWILIO.field(request, "CallSid"),
+        call_id,
         TWILIO.optional(request, "From", 32),
         TWILIO.optional(request, "To", 32),
     )
     service.store_recording(
         call,
-        recording_id=TWILIO.field(request, "RecordingSid"),
+        recording_id=recording_id,
         url=TWILIO.optional(request, "RecordingUrl", 500),
         status=TWILIO.optional(request, "RecordingStatus", 32) or "completed",
         seconds=TWILIO.number(request, "RecordingDuration"),
@@ -161,15 +166,17 @@ def recording():
 @signed(TWILIO)
 def status():
     """A call's status changed: statuses only move forward; the duration is kept."""
+    call_id = TWILIO.field(request, "CallSid")
+    call_status = TWILIO.field(request, "CallStatus", 32)
     call = service.call_for_callback(
         Provider.TWILIO,
-        TWILIO.field(request, "CallSid"),
+        call_id,
         TWILIO.optional(request, "From", 32),
         TWILIO.optional(request, "To", 32),
     )
     service.apply_status(
         call,
-        TWILIO.field(request, "CallStatus", 32),
+        call_status,
         duration=TWILIO.number(request, "CallDuration"),
         sequence=TWILIO.number(request, "SequenceNumber"),
     )

@@ -87,6 +87,24 @@ def add_working_days(start: date, n: int) -> date:
     return day
 
 
+def add_working_days_each(start: date, counts: tuple[int, ...]) -> list[date]:
+    """`add_working_days(start, n)` for each n, walking the calendar once (usually one query)."""
+    if any(n < 0 for n in counts):
+        raise ValueError("n must not be negative")
+    wanted = sorted(set(counts))
+    found: dict[int, date] = {0: start}
+    day, done, target = start, 0, wanted[-1] if wanted else 0
+    while done < target:
+        window_end = day + timedelta(days=(target - done) * 3 + 30)
+        exceptions = _exceptions(day + timedelta(days=1), window_end)
+        while done < target and day < window_end:
+            day += timedelta(days=1)
+            if _is_working(day, exceptions):
+                done += 1
+                found[done] = day
+    return [found[n] for n in counts]
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days after `start` up to and including `end`; negative when end is before start.
 
