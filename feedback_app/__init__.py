@@ -86,7 +86,7 @@ def _finish_config(app: Flask) -> None:
 
 def _require_hotline_settings(app: Flask) -> None:
     """Production checks every webhook's signature, so it needs the token and the public URL."""
-    for name in ("TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"):
+    for name in ("TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "PUBLIC_BASE_URL"):
         if not app.config.get(name):
             raise ConfigurationError(
                 f"FEEDBACK_{name} is not set. The hotline's webhooks are checked against it; "

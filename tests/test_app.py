@@ -29,11 +29,12 @@ PRODUCTION = {
     "SECRET_KEY": "not-a-default",
     "SQLALCHEMY_DATABASE_URI": "sqlite://",
     "TWILIO_AUTH_TOKEN": "a-real-token",
+    "TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef",
     "PUBLIC_BASE_URL": "https://gopy.example.gov.vn",
 }
 
 
-@pytest.mark.parametrize("missing", ["TWILIO_AUTH_TOKEN", "PUBLIC_BASE_URL"])
+@pytest.mark.parametrize("missing", ["TWILIO_AUTH_TOKEN", "TWILIO_ACCOUNT_SID", "PUBLIC_BASE_URL"])
 def test_production_app_refuses_to_start_without_the_hotline_token_or_public_url(missing):
     config = {k: v for k, v in PRODUCTION.items() if k != missing}
     with pytest.raises(ConfigurationError, match=f"FEEDBACK_{missing}"):

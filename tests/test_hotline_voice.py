@@ -465,6 +465,17 @@ def test_a_withheld_number_is_not_put_on_the_call_back_list(app, client, distric
     assert (call["after_hours"], call["callback_due"], call["from"]) == (True, None, None)
 
 
+@pytest.mark.parametrize("stand_in", ["+266696687", "+7378742833", "anonymous"])
+def test_twilio_stand_ins_for_a_hidden_number_are_not_called_back(app, client, district, stand_in):
+    configure(app, HOTLINE_OPENING_HOURS=OFFICE_HOURS)
+    set_day(app, local_today(), HolidayKind.HOLIDAY)
+
+    start(client, From=stand_in, Caller=stand_in)
+
+    call = call_row(app)
+    assert (call["after_hours"], call["callback_due"], call["from"]) == (True, None, stand_in)
+
+
 # --- Status callbacks --------------------------------------------------------------------------
 
 

@@ -770,3 +770,15 @@ def test_the_longest_ids_allowed_are_stored_on_every_database(app, client, hotli
     assert response.get_json()["id"] == longest
     assert too_long.status_code == 400
     assert counts(app) == {**NOTHING, "sms_messages": 1, "cases": 1}
+
+
+def test_a_message_before_any_unit_exists_is_refused_with_503_and_nothing_stored(app, client):
+    configure(app, HOTLINE_OPENING_HOURS=ALWAYS_OPEN)
+
+    response = gateway_post(client, gateway_payload())
+
+    assert response.status_code == 503
+    assert response.get_json()["status"] == 503
+    assert stored_sms(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(Case)) is None

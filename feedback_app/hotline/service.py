@@ -233,6 +233,19 @@ def sms_reply(text: str) -> str:
     return unicodedata.normalize("NFC", text)[:SMS_REPLY_MAX]
 
 
+# Twilio's stand-ins for a caller who withheld the number (anonymous, restricted, blocked,
+# unavailable): nobody can be called back on them.
+WITHHELD_NUMBERS = frozenset({"+266696687", "+7378742833", "+2562533", "+86282452253", "+8656696"})
+
+
+def can_call_back(number: str | None) -> bool:
+    """A number an operator can dial: digits, at least 8 of them, not a withheld stand-in."""
+    if not number or number in WITHHELD_NUMBERS:
+        return False
+    digits = number.removeprefix("+")
+    return digits.isdigit() and len(digits) >= 8
+
+
 # --- Calls -------------------------------------------------------------------------------------
 
 
@@ -281,7 +294,7 @@ def _new_call(provider, call_id, *, caller, called, direction, unknown=False) ->
         started_at=now,
         status=CallStatus.RINGING,
         after_hours=after_hours,
-        callback_due=hours.callback_due(now, True) if after_hours and caller else None,
+        callback_due=hours.callback_due(now, True) if after_hours and can_call_back(caller) else None,
         unknown_start=unknown,
     )
     return call
@@ -337,7 +350,7 @@ def apply_status(
 def mark_missed(call: HotlineCall) -> None:
     """Nobody spoke with the caller: put the number on the call-back list."""
     call.missed = True
-    if call.from_number and call.callback_due is None and call.callback_done_at is None:
+    if can_call_back(call.from_number) and call.callback_due is None and not call.callback_done_at:
         call.callback_due = hours.callback_due(now_utc(), call.after_hours)
 
 
@@ -381,7 +394,7 @@ def store_recording(
         )
     )
     call.case = case
-    if call.from_number and call.callback_due is None:
+    if can_call_back(call.from_number) and call.callback_due is None:
         call.callback_due = hours.callback_due(now_utc(), call.after_hours)
     call.recording = recordings.fetch(url, case)
     return call, True

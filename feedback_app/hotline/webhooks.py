@@ -37,6 +37,10 @@ def signed(gateway) -> Callable:
             except WebhookRejected as exc:
                 db.session.rollback()
                 return render_error(exc.status, exc.message)
+            except service.HotlineError as exc:
+                # Not set up yet (no unit at all): the provider retries later; nothing stored.
+                db.session.rollback()
+                return render_error(503, exc.message)
 
         # security.py's NUL check must not parse the form before the signature is checked.
         wrapped.checks_raw_body = True
