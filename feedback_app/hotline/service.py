@@ -283,6 +283,7 @@ def _new_call(provider, call_id, *, caller, called, direction, unknown=False) ->
     line = line_for(called)
     now = now_utc()
     after_hours = not hours.is_open(now)
+    due = hours.callback_due(now, True) if after_hours and can_call_back(caller) else None
     call = HotlineCall(
         provider=provider,
         provider_id=call_id,
@@ -294,7 +295,7 @@ def _new_call(provider, call_id, *, caller, called, direction, unknown=False) ->
         started_at=now,
         status=CallStatus.RINGING,
         after_hours=after_hours,
-        callback_due=hours.callback_due(now, True) if after_hours and can_call_back(caller) else None,
+        callback_due=due,
         unknown_start=unknown,
     )
     return call
