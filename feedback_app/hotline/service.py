@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select
+from sqlalchemy import case as sql_case
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -327,25 +328,35 @@ def note_choice(call: HotlineCall, digits: str) -> None:
 def apply_status(
     call: HotlineCall, status: str, *, duration: int | None, sequence: int | None
 ) -> bool:
-    """A status callback: only forward moves count; whether anything changed."""
+    """A status callback: only forward moves count; whether anything changed.
+
+    One conditional UPDATE, so two callbacks for the same call handled at the same moment by
+    two workers cannot move its status backwards: the database decides under its row lock.
+    """
     try:
         new = CallStatus(status)
     except ValueError:
         return False
+    table = HotlineCall.__table__
+    behind = [s.value for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[new]]
+    values = {
+        "status": sql_case((table.c.status.in_(behind), new.value), else_=table.c.status),
+    }
+    conditions = [table.c.id == call.id]
     if sequence is not None:
-        if sequence <= call.status_sequence:
-            return False  # a repeat, or older news arriving late
-        call.status_sequence = sequence
-    changed = False
-    if STATUS_RANK[new] > STATUS_RANK[call.status]:
-        call.status = new
-        changed = True
-        if new in MISSED:
-            mark_missed(call)
-    if duration is not None and call.duration_seconds != duration:
-        call.duration_seconds = duration
-        changed = True
-    return changed
+        values["status_sequence"] = sequence
+        conditions.append(table.c.status_sequence < sequence)  # else a repeat, or older news
+    if duration is not None:
+        values["duration_seconds"] = duration
+    before = (call.status, call.duration_seconds)
+    db.session.flush()
+    updated = db.session.execute(update(table).where(*conditions).values(values)).rowcount
+    db.session.refresh(call)
+    if not updated:
+        return False
+    if call.status == new and new in MISSED and before[0] != new:
+        mark_missed(call)
+    return (call.status, call.duration_seconds) != before
 
 
 def mark_missed(call: HotlineCall) -> None:
