@@ -16,6 +16,7 @@ Usage:
   .venv/bin/python bench/kiosk_submissions.py                 # SQLite (WAL) in bench/out/
   .venv/bin/python bench/kiosk_submissions.py --postgres      # a scratch PostgreSQL database
   .venv/bin/python bench/kiosk_submissions.py --requests 5000 --clients 16 --kiosks 8
+  .venv/bin/python bench/kiosk_submissions.py --postgres --name my_bench   # beside another run
 """
 
 import argparse
@@ -333,12 +334,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
+    parser.add_argument(
+        "--name", default=PG_BENCH_DB, help="scratch database name (runs side by side differ)"
+    )
     args = parser.parse_args()
 
     from bench.floor_app import create_table
 
     rng = random.Random(args.seed)
-    url = make_database(PG_BENCH_DB, args.postgres)
+    url = make_database(args.name, args.postgres)
     missed = []
     try:
         env = bench_env(
@@ -421,7 +425,7 @@ def main() -> None:
             missed.append("kiosk page size")
     finally:
         if not args.keep:
-            drop_database(PG_BENCH_DB, args.postgres)
+            drop_database(args.name, args.postgres)
     if missed:
         print("Targets missed: " + ", ".join(missed), flush=True)
         sys.exit(1)

@@ -3,6 +3,7 @@
 Everything goes through HTTP; the database is only read to see what was (not) stored.
 """
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -689,6 +690,21 @@ def test_draft_version_is_refused(app, client, kiosk):
     assert counts(app)["responses"] == 0
 
 
+def test_a_draft_published_later_takes_answers(app, client, kiosk):
+    """Versions are remembered once they take answers; a refused draft is not."""
+    with app.app_context():
+        draft = instruments.copy_to_draft(instruments.find(INSTRUMENT), actor=None)
+        db.session.commit()
+        draft_id = draft.id
+    assert post(client, kiosk["token"], payload(instrument="sipas-tt01@2")).status_code == 400
+    with app.app_context():
+        instruments.publish(db.session.get(Instrument, draft_id), actor=None)
+        db.session.commit()
+    response = post(client, kiosk["token"], payload(instrument="sipas-tt01@2"))
+    assert response.status_code == 201
+    assert stored(app, response.get_json()["id"])["instrument_id"] == draft_id
+
+
 @pytest.mark.parametrize(
     ("data", "content_type"),
     [
@@ -714,7 +730,7 @@ def test_body_that_is_not_a_json_object_is_400(app, client, kiosk, data, content
 
 
 def test_deeply_nested_json_is_400_not_500(app, client, kiosk):
-    depth = 100_000
+    depth = 30_000  # far past Python's recursion limit, and still under the 64 KB cap
     data = b'{"answers": ' + b"[" * depth + b"]" * depth + b"}"
     response = client.post(
         f"/api/v1/kiosk/{kiosk['token']}/responses", data=data, content_type="application/json"
@@ -731,6 +747,47 @@ def test_oversized_body_is_413_json(app, client, kiosk):
     assert response.is_json
     assert response.get_json()["status"] == 413
     assert counts(app)["responses"] == 0
+
+
+KIOSK_BODY_LIMIT = 64 * 1024
+
+
+def padded(body: dict, size: int) -> bytes:
+    """A JSON body of exactly `size` bytes: the submission, then spaces (still valid JSON)."""
+    data = json.dumps(body).encode()
+    return data + b" " * (size - len(data))
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_body_over_64_kb_is_a_translated_413_and_stores_nothing(app, client, kiosk, chunked):
+    data = padded(payload(), KIOSK_BODY_LIMIT + 1)
+    # A chunked body has no Content-Length: its size shows only while it is read (the server,
+    # like gunicorn, says it ends the stream).
+    chunks = {
+        "headers": {"Transfer-Encoding": "chunked"},
+        "environ_overrides": {"wsgi.input_terminated": True},
+    }
+    response = client.post(
+        f"/api/v1/kiosk/{kiosk['token']}/responses",
+        data=data,
+        content_type="application/json",
+        **(chunks if chunked else {}),
+    )
+    assert response.status_code == 413
+    assert response.is_json
+    body = response.get_json()
+    assert body["status"] == 413
+    assert body["error"] == translated("Too large")
+    assert counts(app)["responses"] == 0
+
+
+def test_body_of_exactly_64_kb_is_taken(app, client, kiosk):
+    data = padded(payload(), KIOSK_BODY_LIMIT)
+    response = client.post(
+        f"/api/v1/kiosk/{kiosk['token']}/responses", data=data, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert counts(app)["responses"] == 1
 
 
 # --- Bursts ------------------------------------------------------------------------------------
@@ -776,6 +833,15 @@ def test_a_burst_across_a_minute_boundary_is_still_a_burst(app, client, kiosk):
     assert suspicious_flags(app, client, kiosk, moments) == [False, False, True]
 
 
+def test_resends_are_not_counted_towards_a_burst(app, client, kiosk):
+    """A tablet that resends an answer it already delivered (lost reply) is not a burst."""
+    app.config["KIOSK_BURST_COUNT"] = 2
+    start = minute_start(_now() - timedelta(minutes=30))
+    first = payload(answered_at=iso(start + timedelta(seconds=5)))
+    assert [post(client, kiosk["token"], first).status_code for _ in range(3)] == [201, 200, 200]
+    assert suspicious_flags(app, client, kiosk, [start + timedelta(seconds=15)]) == [False]
+
+
 def test_bursts_are_counted_per_kiosk(app, client, kiosk):
     app.config["KIOSK_BURST_COUNT"] = 2
     other = add_kiosk(app, kiosk["counter_id"])
@@ -812,6 +878,28 @@ def test_no_csrf_token_is_needed(app, client, kiosk):
     assert form.status_code == 400
     response = post(client, kiosk["token"], payload())
     assert response.status_code == 201
+
+
+def test_each_new_queue_figure_is_recorded_however_soon_it_comes(app, client, kiosk):
+    """Draining a queue: every submission says how many answers still wait."""
+    for waiting in (3, 2, 1, 0):
+        assert (
+            post(client, kiosk["token"], payload(), query=f"?queued={waiting}").status_code == 201
+        )
+        with app.app_context():
+            assert db.session.get(Kiosk, kiosk["kiosk_id"]).queued_reported == waiting
+
+
+def test_a_tablet_heard_from_in_a_later_minute_is_seen_again(app, client, kiosk):
+    assert post(client, kiosk["token"], payload()).status_code == 201
+    earlier = datetime.now(UTC) - timedelta(minutes=2)
+    with app.app_context():
+        db.session.get(Kiosk, kiosk["kiosk_id"]).last_seen_at = earlier
+        db.session.commit()
+    assert post(client, kiosk["token"], payload()).status_code == 201
+    with app.app_context():
+        seen = aware(db.session.get(Kiosk, kiosk["kiosk_id"]).last_seen_at)
+    assert seen > earlier + timedelta(minutes=1)
 
 
 def test_queue_length_reported_with_a_submission_is_recorded(app, client, kiosk):

@@ -4,8 +4,11 @@ Authenticated by the kiosk's secret token in the URL, so exempt from CSRF; throt
 (never per address: a whole office shares one). Errors are JSON (see errors.py).
 """
 
+import json
+
 from flask import Blueprint, abort, current_app, jsonify, request
 from flask_babel import force_locale
+from werkzeug.wsgi import LimitedStream
 
 from ..extensions import csrf, db, limiter
 from ..models import Kiosk
@@ -14,6 +17,10 @@ from .instruments import active_instrument
 
 bp = Blueprint("kiosk_api", __name__)
 csrf.exempt(bp)
+
+# A submission is well under 2 KB; two text answers of the longest length allowed still fit.
+# The app-wide MAX_CONTENT_LENGTH is sized for attachments, far too much for this.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def _kiosk_key() -> str:
@@ -28,6 +35,24 @@ def _active_kiosk(token: str) -> Kiosk:
     return kiosk
 
 
+def _json_body():
+    """The body parsed as JSON, or None when it is not JSON; 413 past MAX_BODY_BYTES."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        abort(413)
+    if not request.is_json:
+        return None
+    # A chunked body tells its length only by ending: read at most one byte past the limit.
+    body = LimitedStream(request.stream, MAX_BODY_BYTES + 1, is_max=True).read()
+    if len(body) > MAX_BODY_BYTES:
+        abort(413)
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        # json.loads gives up on deeply nested arrays with RecursionError, not ValueError: such
+        # a body is simply not a submission (400, not 500).
+        return None
+
+
 @bp.get("/<token>")
 def instrument(token: str):
     """The current instrument, the desk and the counter, for the page to run offline."""
@@ -38,7 +63,7 @@ def instrument(token: str):
     language = request.args.get("lang", "vi")
     if language not in current_app.config["LANGUAGES"]:
         language = "vi"
-    service.note_seen(kiosk, request.args.get("queued", type=int))
+    service.note_seen(kiosk.id, request.args.get("queued", type=int))
     payload = service.instrument_payload(survey, kiosk, language)
     db.session.commit()
     return jsonify(payload)
@@ -48,31 +73,22 @@ def instrument(token: str):
 @limiter.limit(lambda: current_app.config["KIOSK_RATELIMIT"], key_func=_kiosk_key)
 def submit(token: str):
     """One citizen's answers: 201 the first time, 200 with the same body for a repeat."""
-    kiosk = _active_kiosk(token)
-    try:
-        payload = request.get_json(silent=True)
-    except RecursionError:
-        # json.loads gives up on deeply nested arrays with RecursionError, not ValueError, so
-        # `silent` does not catch it: such a body is simply not a submission (400, not 500).
-        payload = None
+    payload = _json_body()
+    kiosk = service.kiosk_place(token)
+    if kiosk is None or not kiosk.in_use:
+        abort(404)
     language = payload.get("language") if isinstance(payload, dict) else None
     if language not in current_app.config["LANGUAGES"]:
-        language = None
-    where = service.Where(
-        channel=service.ResponseChannel.KIOSK,
-        service_point=kiosk.counter.service_point,
-        counter=kiosk.counter,
-        kiosk=kiosk,
-    )
-    # Before submit, so on SQLite this UPDATE opens the request's transaction: otherwise the
-    # driver starts it at submit's SAVEPOINT, whose RELEASE then commits (two commits, two
-    # fsyncs). A rejected submission rolls this back too.
-    service.note_seen(kiosk, request.args.get("queued", type=int))
-    with force_locale(language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    where = service.Where(channel=service.ResponseChannel.KIOSK, kiosk=kiosk)
+    with force_locale(language):
         try:
             reply, created = service.submit(payload, where)
         except service.SubmissionInvalid as exc:
             db.session.rollback()
             return jsonify({"errors": exc.errors}), 400
+    # Last, so that on SQLite the database stays locked for writing only from the response's
+    # INSERT to the commit, never while the answers are checked.
+    service.note_submission_seen(kiosk, request.args.get("queued", type=int))
     db.session.commit()
     return jsonify(reply), 201 if created else 200

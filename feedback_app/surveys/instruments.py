@@ -5,9 +5,12 @@ makes a new draft version that an admin publishes (which retires the version bef
 """
 
 import re
+from collections.abc import Mapping
 from copy import deepcopy
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -45,13 +48,87 @@ def active_instrument() -> Instrument | None:
     )
 
 
-def find(label: str) -> Instrument | None:
-    """The instrument named "<code>@<version>", if it exists."""
+def _parse_label(label: str) -> tuple[str, int] | None:
+    """(code, version) of a label "<code>@<version>", or None if it is not one."""
     code, _sep, version = (label or "").rpartition("@")
     if not code or not version.isdecimal():
         return None
+    return code, int(version)
+
+
+def find(label: str) -> Instrument | None:
+    """The instrument named "<code>@<version>", if it exists."""
+    key = _parse_label(label)
+    if key is None:
+        return None
+    code, version = key
     return db.session.scalar(
-        select(Instrument).where(Instrument.code == code, Instrument.version == int(version))
+        select(Instrument).where(Instrument.code == code, Instrument.version == version)
+    )
+
+
+# --- Versions as submissions see them ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """What checking an answer needs to know of a question: plain data, shared by requests."""
+
+    id: int
+    code: str
+    kind: QuestionKind
+    required: bool
+    allows_no_opinion: bool
+    max_length: int
+    options: Mapping[str, int | None]  # option code → points, in the order offered
+
+
+@dataclass(frozen=True)
+class AnswerableVersion:
+    """A version that takes answers: published, or retired since (a tablet may send answers it
+    queued while offline). Such a version never changes again, so each process reads it once."""
+
+    id: int
+    label: str
+    questions: tuple[QuestionSpec, ...]
+
+
+# Where each app keeps the versions it has read (per app, so a test's fresh database is not
+# answered from another's).
+_CACHE = "surveys.answerable_versions"
+
+
+def answerable(label: str) -> AnswerableVersion | None:
+    """The version named "<code>@<version>" if it takes answers; None if unknown or a draft."""
+    key = _parse_label(label)
+    if key is None:
+        return None
+    cache = current_app.extensions.setdefault(_CACHE, {})
+    version = cache.get(key)
+    if version is None:
+        instrument = find(label)
+        if instrument is None or instrument.status == InstrumentStatus.DRAFT:
+            return None  # never kept: a draft still changes, and may be published later
+        version = cache[key] = _snapshot(instrument)
+    return version
+
+
+def _snapshot(instrument: Instrument) -> AnswerableVersion:
+    return AnswerableVersion(
+        id=instrument.id,
+        label=instrument.label,
+        questions=tuple(
+            QuestionSpec(
+                id=q.id,
+                code=q.code,
+                kind=q.kind,
+                required=q.required,
+                allows_no_opinion=q.allows_no_opinion,
+                max_length=q.max_length,
+                options=MappingProxyType({o["code"]: o.get("points") for o in q.options}),
+            )
+            for q in instrument.questions
+        ),
     )
 
 

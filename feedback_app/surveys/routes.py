@@ -90,7 +90,7 @@ def survey(token: str):
     instrument = active_instrument()
     if instrument is None:
         return _closed(503)
-    service.note_seen(kiosk, None)
+    service.note_seen(kiosk.id, None)
     db.session.commit()
     return _survey_page(token, kiosk, instrument)
 
@@ -111,15 +111,14 @@ def submit(token: str):
     where = service.Where(
         channel=service.ResponseChannel.KIOSK,
         service_point=kiosk.counter.service_point,
-        counter=kiosk.counter,
-        kiosk=kiosk,
+        kiosk=service.KioskPlace.of(kiosk),
     )
     try:
         reply, _created = service.submit(_payload(instrument, request.form), where)
     except service.SubmissionInvalid as exc:
         db.session.rollback()
         return _survey_page(token, kiosk, instrument, request.form, exc.errors, status=400)
-    service.note_seen(kiosk, None)
+    service.note_seen(kiosk.id, None)
     db.session.commit()
     return _thanks(token, reply)
 

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -26,7 +26,6 @@ from ..models import (
     CaseChannel,
     Counter,
     Instrument,
-    InstrumentStatus,
     Kiosk,
     Officer,
     QuestionKind,
@@ -37,7 +36,7 @@ from ..models import (
 )
 from ..timeutil import now_utc
 from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
-from .instruments import find as find_instrument
+from .instruments import AnswerableVersion, QuestionSpec, answerable
 
 BURST_WINDOW_SECONDS = 60
 BURST_BUCKET_SECONDS = 10
@@ -60,12 +59,85 @@ def hash_token(token: str) -> str:
 
 def kiosk_by_token(token: str) -> Kiosk | None:
     """The kiosk with this token (enabled or not), or None."""
-    if not token or len(token) > 100:
+    if not _plausible(token):
         return None
     return db.session.scalar(
         select(Kiosk)
         .where(Kiosk.token_hash == hash_token(token))
         .options(joinedload(Kiosk.counter).joinedload(Counter.service_point))
+    )
+
+
+def _plausible(token: str) -> bool:
+    return bool(token) and len(token) <= 100
+
+
+@dataclass(frozen=True)
+class KioskPlace:
+    """A kiosk as a submission needs it: where it stands, by ids (tied to no session)."""
+
+    id: int
+    counter_id: int
+    service_point_id: int
+    officer_on_duty_id: int | None
+    in_use: bool  # the tablet is enabled and its counter open
+    last_seen_at: datetime | None = None
+    queued_reported: int = 0
+    queued_reported_at: datetime | None = None
+
+    @classmethod
+    def of(cls, kiosk: Kiosk) -> "KioskPlace":
+        """The place of a kiosk already loaded."""
+        counter = kiosk.counter
+        return cls(
+            id=kiosk.id,
+            counter_id=counter.id,
+            service_point_id=counter.service_point_id,
+            officer_on_duty_id=counter.officer_on_duty_id,
+            in_use=kiosk.active and counter.active,
+            last_seen_at=kiosk.last_seen_at,
+            queued_reported=kiosk.queued_reported,
+            queued_reported_at=kiosk.queued_reported_at,
+        )
+
+
+# The statements every kiosk submission runs are built once, on the tables (not the ORM
+# classes): building and caching a statement costs more than running it.
+KIOSKS, COUNTERS, RESPONSES = Kiosk.__table__, Counter.__table__, Response.__table__
+_KIOSK_PLACE = (
+    select(
+        KIOSKS.c.id,
+        KIOSKS.c.counter_id,
+        COUNTERS.c.service_point_id,
+        COUNTERS.c.officer_on_duty_id,
+        KIOSKS.c.active,
+        COUNTERS.c.active.label("counter_active"),
+        KIOSKS.c.last_seen_at,
+        KIOSKS.c.queued_reported,
+        KIOSKS.c.queued_reported_at,
+    )
+    .join(COUNTERS, COUNTERS.c.id == KIOSKS.c.counter_id)
+    .where(KIOSKS.c.token_hash == bindparam("token_hash"))
+)
+_NOTE_SEEN = update(KIOSKS).where(KIOSKS.c.id == bindparam("kiosk_id"))
+
+
+def kiosk_place(token: str) -> KioskPlace | None:
+    """The place of the kiosk with this token (enabled or not), in one query; or None."""
+    if not _plausible(token):
+        return None
+    row = db.session.execute(_KIOSK_PLACE, {"token_hash": hash_token(token)}).first()
+    if row is None:
+        return None
+    return KioskPlace(
+        id=row.id,
+        counter_id=row.counter_id,
+        service_point_id=row.service_point_id,
+        officer_on_duty_id=row.officer_on_duty_id,
+        in_use=bool(row.active and row.counter_active),
+        last_seen_at=row.last_seen_at,
+        queued_reported=row.queued_reported,
+        queued_reported_at=row.queued_reported_at,
     )
 
 
@@ -100,12 +172,33 @@ def kiosk_url(token: str) -> str:
     return f"{base}/kiosk/{token}"
 
 
-def note_seen(kiosk: Kiosk, queued: int | None) -> None:
+def note_seen(kiosk_id: int, queued: int | None) -> None:
     """Remember when the tablet last talked to us and how many answers it still holds."""
-    kiosk.last_seen_at = now_utc()
+    now = now_utc()
+    values = {"kiosk_id": kiosk_id, "last_seen_at": now}
     if queued is not None and 0 <= queued < 100_000:
-        kiosk.queued_reported = queued
-        kiosk.queued_reported_at = kiosk.last_seen_at
+        values |= {"queued_reported": queued, "queued_reported_at": now}
+    db.session.execute(_NOTE_SEEN, values)
+
+
+def note_submission_seen(kiosk: KioskPlace, queued: int | None) -> None:
+    """note_seen, unless it would change nothing the staff page shows. That page gives times to
+    the minute, so a tablet heard from again within the same minute, with the same queue figure,
+    writes nothing: under load, most submissions."""
+    minute = _minute(now_utc())
+    same_queue = queued is None or (
+        queued == kiosk.queued_reported and _minute(kiosk.queued_reported_at) == minute
+    )
+    if not (same_queue and _minute(kiosk.last_seen_at) == minute):
+        note_seen(kiosk.id, queued)
+
+
+def _minute(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite gives back naive UTC times
+        moment = moment.replace(tzinfo=UTC)
+    return moment.replace(second=0, microsecond=0)
 
 
 def set_officer_on_duty(counter: Counter, officer: Officer | None, actor: User) -> None:
@@ -185,39 +278,56 @@ class SubmissionInvalid(ValueError):
 
 @dataclass
 class Where:
-    """Where a response was given."""
+    """Where a response was given: a desk (and counter) for a paper or web answer, or a kiosk,
+    which brings its counter and desk."""
 
     channel: ResponseChannel
-    service_point: ServicePoint
+    service_point: ServicePoint | None = None
     counter: Counter | None = None
-    kiosk: Kiosk | None = None
+    kiosk: KioskPlace | None = None
     max_age_days: int = 7
+
+
+_REPLY = select(RESPONSES.c.id, RESPONSES.c.reply).where(
+    RESPONSES.c.client_uuid == bindparam("client_uuid")
+)
+# INSERT … ON CONFLICT (client_uuid) DO NOTHING: of two requests racing with one UUID, the second
+# stores nothing and is told so (no id returned) instead of failing. Both databases spell it so.
+_NEW_RESPONSE = {
+    name: dialect_insert(RESPONSES)
+    .on_conflict_do_nothing(index_elements=["client_uuid"])
+    .returning(RESPONSES.c.id)
+    for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
+}
+_NEW_ANSWERS = insert(Answer.__table__)
+_UPDATE_RESPONSE = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
 
 
 def existing_reply(client_uuid: str) -> dict | None:
     """The reply given the first time this client UUID was submitted, if it was."""
-    reply = db.session.scalar(select(Response.reply).where(Response.client_uuid == client_uuid))
-    return dict(reply) if reply is not None else None
+    row = db.session.execute(_REPLY, {"client_uuid": client_uuid}).first()
+    # The stored reply may leave out the id: it is the row's own, unknown before the INSERT.
+    return {**row.reply, "id": row.id} if row is not None else None
 
 
 def submit(payload: dict, where: Where) -> tuple[dict, bool]:
-    """Validate and store one response; (reply, created). A repeat returns the first reply."""
+    """Validate and store one response; (reply, created). A repeat returns the first reply,
+    whatever it carries this time."""
     if not isinstance(payload, dict):
         raise SubmissionInvalid({"body": _("Send a JSON object.")})
     client_uuid = _client_uuid(payload.get("client_uuid"))
-    previous = existing_reply(client_uuid)
-    if previous is not None:
-        return previous, False
-    clean = _validate(payload, where)
     try:
-        with db.session.begin_nested():
-            reply = _store(client_uuid, clean, where)
-    except IntegrityError:
-        # The same answers arrived twice at the same moment: the other request stored them.
+        clean = _validate(payload, where)
+    except SubmissionInvalid:
+        # A resend need not be valid any more (its time may now be too old): the first stands.
         previous = existing_reply(client_uuid)
         if previous is None:
             raise
         return previous, False
+    reply = _store(client_uuid, clean, where)
+    if reply is None:
+        # Stored before, or just now by a request racing this one with the same answers.
+        return existing_reply(client_uuid), False
     return reply, True
 
 
@@ -231,8 +341,8 @@ def _client_uuid(value) -> str:
 
 @dataclass
 class _Clean:
-    instrument: Instrument
-    answers: dict  # question → (value, option_code, text)
+    version: AnswerableVersion
+    answers: list[tuple[QuestionSpec, tuple]]  # (question, (value, option_code, text))
     comment: str
     reply_phone: str | None
     wants_reply: bool
@@ -241,23 +351,28 @@ class _Clean:
     language: str
     answered_at: datetime
 
+    @property
+    def opens_case(self) -> bool:
+        """A comment that needs an answer: the citizen asked for one, or rated us 1–2."""
+        return bool(self.comment) and (self.wants_reply or self.overall in (1, 2))
+
 
 def _validate(payload: dict, where: Where) -> _Clean:
     errors: dict[str, str] = {}
-    instrument = find_instrument(str(payload.get("instrument") or ""))
-    if instrument is None or instrument.status == InstrumentStatus.DRAFT:
+    version = answerable(str(payload.get("instrument") or ""))
+    if version is None:
         raise SubmissionInvalid({"instrument": _("Unknown survey version.")})
     raw = payload.get("answers")
     if not isinstance(raw, dict):
         raise SubmissionInvalid({"answers": _("Send the answers as an object.")})
     if "comment" in payload and COMMENT not in raw:
         raw = {**raw, COMMENT: payload["comment"]}
-    by_code = {q.code: q for q in instrument.questions}
+    codes = {q.code for q in version.questions}
     for code in raw:
-        if code not in by_code:
+        if code not in codes:
             errors[f"answers.{code}"] = _("There is no such question.")
-    answers = {}
-    for question in instrument.questions:
+    answers = []
+    for question in version.questions:
         value = raw.get(question.code)
         if value is None or (isinstance(value, str) and not value.strip()):
             if question.required:
@@ -267,7 +382,7 @@ def _validate(payload: dict, where: Where) -> _Clean:
         if isinstance(parsed, str):
             errors[f"answers.{question.code}"] = parsed
         else:
-            answers[question] = parsed
+            answers.append((question, parsed))
     language = payload.get("language") or "vi"
     if language not in current_app.config["LANGUAGES"]:
         errors["language"] = _("Unknown language.")
@@ -278,27 +393,26 @@ def _validate(payload: dict, where: Where) -> _Clean:
     answered_at = _answered_at(payload.get("answered_at"), where.max_age_days, errors)
     if errors:
         raise SubmissionInvalid(errors)
-    texts = {q.code: a[2] for q, a in answers.items() if a[2] is not None}
-    values = {q.code: a for q, a in answers.items()}
-    phone = texts.get(REPLY_PHONE)
-    wants = values.get(WANT_REPLY, (None, None, None))[1] == "yes"
+    by_code = {q.code: a for q, a in answers}
+    phone = by_code.get(REPLY_PHONE, (None, None, None))[2]
+    wants = by_code.get(WANT_REPLY, (None, None, None))[1] == "yes"
     if wants and not phone:
         message = _("Give a phone number for the answer.")
         raise SubmissionInvalid({f"answers.{REPLY_PHONE}": message})
     return _Clean(
-        instrument=instrument,
-        answers={q: a for q, a in answers.items() if q.code != REPLY_PHONE},
-        comment=texts.get(COMMENT, ""),
+        version=version,
+        answers=[(q, a) for q, a in answers if q.code != REPLY_PHONE],
+        comment=by_code.get(COMMENT, (None, None, ""))[2] or "",
         reply_phone=phone,
         wants_reply=wants,
-        overall=values.get(OVERALL, (None,))[0],
+        overall=by_code.get(OVERALL, (None,))[0],
         dossier_code=dossier.strip() if dossier else None,
         language=language,
         answered_at=answered_at,
     )
 
 
-def _parse_answer(question, value):
+def _parse_answer(question: QuestionSpec, value):
     """(value, option_code, text) for a valid answer, or a translated error message."""
     if question.kind == QuestionKind.LIKERT5:
         if value == NO_OPINION and question.allows_no_opinion:
@@ -307,10 +421,9 @@ def _parse_answer(question, value):
             return _("Choose one of the five answers.")
         return (value, None, None)
     if question.kind in (QuestionKind.CHOICE_SCORED, QuestionKind.YES_NO):
-        option = next((o for o in question.options if o["code"] == value), None)
-        if option is None:
+        if not isinstance(value, str) or value not in question.options:
             return _("Choose one of the answers offered.")
-        return (option.get("points"), option["code"], None)
+        return (question.options[value], value, None)
     if not isinstance(value, str):
         return _("Write text here.")
     text = value.replace("\x00", "").strip()
@@ -339,67 +452,101 @@ def _answered_at(value, max_age_days: int, errors: dict) -> datetime:
     return moment
 
 
-def _store(client_uuid: str, clean: _Clean, where: Where) -> dict:
-    counter = where.counter
-    response = Response(
-        client_uuid=client_uuid,
-        instrument=clean.instrument,
-        channel=where.channel,
-        service_point=where.service_point,
-        counter_id=counter.id if counter else None,
-        # Only a kiosk rating is given while its officer serves; a paper form is typed in later.
-        officer_id=counter.officer_on_duty_id if counter and where.kiosk else None,
-        kiosk_id=where.kiosk.id if where.kiosk else None,
-        dossier_code=clean.dossier_code,
-        submitted_hour=clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0),
-        language=clean.language,
-        suspicious=_is_burst(where.kiosk, clean.answered_at),
+def _store(client_uuid: str, clean: _Clean, where: Where) -> dict | None:
+    """Insert the response, its answers and its case, if any; None if this client UUID is
+    stored already. Core statements: one per table, not one per object."""
+    place = _place(where)
+    submitted_hour = clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    response_id = db.session.scalar(
+        _NEW_RESPONSE[db.session.get_bind().dialect.name],
+        {
+            "client_uuid": client_uuid,
+            "instrument_id": clean.version.id,
+            "channel": where.channel,
+            "dossier_code": clean.dossier_code,
+            "submitted_hour": submitted_hour,
+            "language": clean.language,
+            "suspicious": False,  # a burst is known only once stored (below)
+            "reply": {"case_code": None},  # the id is the row's (see existing_reply)
+            **place,
+        },
     )
-    db.session.add(response)
-    db.session.flush()
-    # One statement for all answers (the ORM would send one INSERT ... RETURNING per answer).
+    if response_id is None:
+        return None
+    _insert_answers(response_id, clean.answers)
+    # Counted only once stored, so neither a resend nor a racing duplicate adds to a burst.
+    suspicious = _is_burst(place["kiosk_id"], clean.answered_at)
+    case = (
+        _open_case(client_uuid, clean, where, place, submitted_hour) if clean.opens_case else None
+    )
+    reply = {"case_code": case.code if case else None}
+    if suspicious or case is not None:
+        changes = {"suspicious": suspicious, "case_id": case.id if case else None, "reply": reply}
+        db.session.execute(_UPDATE_RESPONSE, {"response_id": response_id, **changes})
+    return {"id": response_id, **reply}
+
+
+def _insert_answers(response_id: int, answers: list) -> None:
     rows = [
         {
-            "response_id": response.id,
+            "response_id": response_id,
             "question_id": q.id,
             "value": v,
             "option_code": o,
             "text": t if q.code == COMMENT else None,
         }
-        for q, (v, o, t) in clean.answers.items()
+        for q, (v, o, t) in answers
     ]
     if rows:
-        db.session.execute(insert(Answer.__table__), rows)
-    case_code = None
-    if clean.comment and (clean.wants_reply or clean.overall in (1, 2)):
-        case, _created = cases.create_case(
-            cases.NewCase(
-                channel=CASE_CHANNEL.get(where.channel, CaseChannel.WALK_IN),
-                content=clean.comment,
-                service_point=where.service_point,
-                sender_phone=clean.reply_phone,
-                received_at=response.submitted_hour,  # to the hour, like the rating
-                intake_key=f"response:{client_uuid}",
-            )
+        db.session.execute(_NEW_ANSWERS, rows)
+
+
+def _place(where: Where) -> dict:
+    """The columns of a response that say where it was given."""
+    kiosk = where.kiosk
+    if kiosk is not None:
+        return {
+            "service_point_id": kiosk.service_point_id,
+            "counter_id": kiosk.counter_id,
+            # Only a kiosk rating is given while its officer serves; paper is typed in later.
+            "officer_id": kiosk.officer_on_duty_id,
+            "kiosk_id": kiosk.id,
+        }
+    return {
+        "service_point_id": where.service_point.id,
+        "counter_id": where.counter.id if where.counter else None,
+        "officer_id": None,
+        "kiosk_id": None,
+    }
+
+
+def _open_case(client_uuid: str, clean: _Clean, where: Where, place: dict, hour: datetime):
+    point = where.service_point or db.session.get(ServicePoint, place["service_point_id"])
+    case, _created = cases.create_case(
+        cases.NewCase(
+            channel=CASE_CHANNEL.get(where.channel, CaseChannel.WALK_IN),
+            content=clean.comment,
+            service_point=point,
+            sender_phone=clean.reply_phone,
+            received_at=hour,  # to the hour, like the rating
+            intake_key=f"response:{client_uuid}",
         )
-        response.case_id = case.id
-        case_code = case.code
-    response.reply = {"id": response.id, "case_code": case_code}
-    return dict(response.reply)
+    )
+    return case
 
 
-def _is_burst(kiosk: Kiosk | None, answered_at: datetime) -> bool:
+def _is_burst(kiosk_id: int | None, answered_at: datetime) -> bool:
     """More answers than a person could give from one tablet within a minute (by the tablet's
     own clock, so a queue resent after an outage is not mistaken for a burst)."""
-    if kiosk is None:
+    if kiosk_id is None:
         return False
     # Ten-second buckets summed over the last minute: a sliding window, not a clock minute, so a
     # burst straddling a minute boundary is still seen. Shared storage (Redis) in production.
     bucket = int(answered_at.timestamp()) // BURST_BUCKET_SECONDS
     storage = limiter.storage
-    count = storage.incr(f"burst:{kiosk.id}:{bucket}", expiry=BURST_WINDOW_SECONDS * 3)
+    count = storage.incr(f"burst:{kiosk_id}:{bucket}", expiry=BURST_WINDOW_SECONDS * 3)
     for earlier in range(bucket - BURST_WINDOW_SECONDS // BURST_BUCKET_SECONDS + 1, bucket):
-        count += storage.get(f"burst:{kiosk.id}:{earlier}")
+        count += storage.get(f"burst:{kiosk_id}:{earlier}")
     return count > current_app.config["KIOSK_BURST_COUNT"]
 
 
