@@ -45,7 +45,9 @@ def _http_error(exc: HTTPException):
         db.session.rollback()
     detail = getattr(exc, "translated_description", None)
     if status == 429 and exc.description and not detail:
-        detail = exc.description if isinstance(exc.description, str) else None
+        # werkzeug's own English text is no detail; the explanation above is translated.
+        own = exc.description if exc.description != type(exc).description else None
+        detail = own if isinstance(own, str) else None
         # Flask-Limiter's default text is the raw limit ("5 per 15 minute"): replace it.
         if detail and " per " in detail:
             detail = None

@@ -104,14 +104,19 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def _refuse_nul_bytes() -> None:
     """NUL characters are never meaningful input and PostgreSQL text refuses them: 400.
 
     Signed webhooks are left alone: they check the signature over the raw body before anything
     else (reading the form here would consume that body first) and clean what they keep.
     """
-    view = current_app.view_functions.get(request.endpoint or "")
-    forms = () if getattr(view, "checks_raw_body", False) else (request.form,)
+    forms = ()
+    if request.mimetype in FORM_TYPES:  # any other body is not a form: nothing to parse
+        view = current_app.view_functions.get(request.endpoint or "")
+        forms = () if getattr(view, "checks_raw_body", False) else (request.form,)
     for values in (request.args, *forms):
         for _key, items in values.lists():
             if any("\x00" in item for item in items):

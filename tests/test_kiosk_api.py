@@ -867,6 +867,11 @@ def test_throttling_is_per_kiosk_not_per_address(app, client, kiosk, district):
     assert throttled.status_code == 429
     assert throttled.is_json
     assert throttled.get_json()["status"] == 429
+    # The tablet waits as long as it is told (kiosk.js), and nobody sees werkzeug's English.
+    assert 1 <= int(throttled.headers["Retry-After"]) <= 60
+    assert (
+        throttled.get_json()["message"] == "Có quá nhiều yêu cầu. Vui lòng chờ một lát rồi thử lại."
+    )
     assert post(client, other["token"], payload(), environ_base=office).status_code == 201
     assert counts(app)["responses"] == 4
 

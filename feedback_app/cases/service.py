@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -216,14 +216,18 @@ class CaseRef:
     code: str
 
 
-def insert_case(values: dict, actor: User | None = None, note: str = "") -> CaseRef:
+def insert_case(
+    values: dict, actor: User | None = None, note: str = "", sql: Connection | None = None
+) -> CaseRef:
     """Store a prepared case and its first history event with two INSERTs and no ORM objects:
-    for intake paths that take many cases a second (SMS, kiosk comments). Writes only."""
+    for intake paths that take many cases a second (SMS, kiosk comments). Writes only: on `sql`,
+    a caller's own connection, or else in the session's transaction."""
+    run = sql.execute if sql is not None else db.session.execute
     now = now_utc()
     # Values as parameters, not in the statement: the compiled INSERT is then cached.
     cases, events = Case.__table__, CaseEvent.__table__
     row = {"created_at": now, "updated_at": now, **values}
-    case_id = db.session.execute(insert(cases).returning(cases.c.id), row).scalar_one()
+    case_id = run(insert(cases).returning(cases.c.id), row).scalar_one()
     event = {
         "case_id": case_id,
         "at": now,
@@ -234,7 +238,7 @@ def insert_case(values: dict, actor: User | None = None, note: str = "") -> Case
         "note": _clean(note)[:MAX_NOTE],
         "detail": {},
     }
-    db.session.execute(insert(events), event)
+    run(insert(events), event)
     return CaseRef(case_id, values["code"])
 
 

@@ -156,11 +156,14 @@ class Answer(db.Model):
     """One answer of a response: a number (1–5, points, 1/0) or an option, or text."""
 
     __tablename__ = "answers"
+    # No index of its own on either column: the unique (response_id, question_id) index serves
+    # every lookup by response, and reports reach answers through their responses. Each index
+    # here would cost every submission a page write per question (see bench/kiosk_submissions.py).
     __table_args__ = (UniqueConstraint("response_id", "question_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"), index=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
     value: Mapped[int | None] = mapped_column(Integer)
     option_code: Mapped[str | None] = mapped_column(String(40))
     text: Mapped[str | None] = mapped_column(Text)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
@@ -122,11 +122,18 @@ _KIOSK_PLACE = (
 _NOTE_SEEN = update(KIOSKS).where(KIOSKS.c.id == bindparam("kiosk_id"))
 
 
-def kiosk_place(token: str) -> KioskPlace | None:
+def _sql(sql: Connection | None = None) -> Connection:
+    """Where the submission statements run: the caller's connection (the kiosk API runs a whole
+    submission in one Core transaction of its own), else the session's, in its transaction.
+    Either way directly, without the ORM's per-statement work: they touch no loaded objects."""
+    return sql if sql is not None else db.session.connection()
+
+
+def kiosk_place(token: str, sql: Connection | None = None) -> KioskPlace | None:
     """The place of the kiosk with this token (enabled or not), in one query; or None."""
     if not _plausible(token):
         return None
-    row = db.session.execute(_KIOSK_PLACE, {"token_hash": hash_token(token)}).first()
+    row = _sql(sql).execute(_KIOSK_PLACE, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     return KioskPlace(
@@ -172,16 +179,16 @@ def kiosk_url(token: str) -> str:
     return f"{base}/kiosk/{token}"
 
 
-def note_seen(kiosk_id: int, queued: int | None) -> None:
+def note_seen(kiosk_id: int, queued: int | None, sql: Connection | None = None) -> None:
     """Remember when the tablet last talked to us and how many answers it still holds."""
     now = now_utc()
     values = {"kiosk_id": kiosk_id, "last_seen_at": now}
     if queued is not None and 0 <= queued < 100_000:
         values |= {"queued_reported": queued, "queued_reported_at": now}
-    db.session.execute(_NOTE_SEEN, values)
+    _sql(sql).execute(_NOTE_SEEN, values)
 
 
-def note_submission_seen(kiosk: KioskPlace, queued: int | None) -> None:
+def note_submission_seen(kiosk: KioskPlace, queued: int | None, sql: Connection) -> None:
     """note_seen, unless it would change nothing the staff page shows. That page gives times to
     the minute, so a tablet heard from again within the same minute, with the same queue figure,
     writes nothing: under load, most submissions."""
@@ -190,7 +197,7 @@ def note_submission_seen(kiosk: KioskPlace, queued: int | None) -> None:
         queued == kiosk.queued_reported and _minute(kiosk.queued_reported_at) == minute
     )
     if not (same_queue and _minute(kiosk.last_seen_at) == minute):
-        note_seen(kiosk.id, queued)
+        note_seen(kiosk.id, queued, sql)
 
 
 def _minute(moment: datetime | None) -> datetime | None:
@@ -299,18 +306,20 @@ _NEW_RESPONSE = {
     .returning(RESPONSES.c.id)
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-_NEW_ANSWERS = insert(Answer.__table__)
+# With RETURNING, SQLAlchemy sends a response's answers as one multi-row INSERT ("insertmanyvalues")
+# on both databases; without it, psycopg would run one INSERT per answer in a pipeline.
+_NEW_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.id)
 _UPDATE_RESPONSE = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
 
 
-def existing_reply(client_uuid: str) -> dict | None:
+def existing_reply(client_uuid: str, sql: Connection | None = None) -> dict | None:
     """The reply given the first time this client UUID was submitted, if it was."""
-    row = db.session.execute(_REPLY, {"client_uuid": client_uuid}).first()
+    row = _sql(sql).execute(_REPLY, {"client_uuid": client_uuid}).first()
     # The stored reply may leave out the id: it is the row's own, unknown before the INSERT.
     return {**row.reply, "id": row.id} if row is not None else None
 
 
-def submit(payload: dict, where: Where) -> tuple[dict, bool]:
+def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[dict, bool]:
     """Validate and store one response; (reply, created). A repeat returns the first reply,
     whatever it carries this time."""
     if not isinstance(payload, dict):
@@ -320,14 +329,14 @@ def submit(payload: dict, where: Where) -> tuple[dict, bool]:
         clean = _validate(payload, where)
     except SubmissionInvalid:
         # A resend need not be valid any more (its time may now be too old): the first stands.
-        previous = existing_reply(client_uuid)
+        previous = existing_reply(client_uuid, sql)
         if previous is None:
             raise
         return previous, False
-    reply = _store(client_uuid, clean, where)
+    reply = _store(client_uuid, clean, where, _sql(sql))
     if reply is None:
         # Stored before, or just now by a request racing this one with the same answers.
-        return existing_reply(client_uuid), False
+        return existing_reply(client_uuid, sql), False
     return reply, True
 
 
@@ -452,13 +461,13 @@ def _answered_at(value, max_age_days: int, errors: dict) -> datetime:
     return moment
 
 
-def _store(client_uuid: str, clean: _Clean, where: Where) -> dict | None:
+def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> dict | None:
     """Insert the response, its answers and its case, if any; None if this client UUID is
     stored already. Core statements: one per table, not one per object."""
     place = _place(where)
     submitted_hour = clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    response_id = db.session.scalar(
-        _NEW_RESPONSE[db.session.get_bind().dialect.name],
+    response_id = sql.scalar(
+        _NEW_RESPONSE[sql.dialect.name],
         {
             "client_uuid": client_uuid,
             "instrument_id": clean.version.id,
@@ -473,20 +482,22 @@ def _store(client_uuid: str, clean: _Clean, where: Where) -> dict | None:
     )
     if response_id is None:
         return None
-    _insert_answers(response_id, clean.answers)
+    _insert_answers(sql, response_id, clean.answers)
     # Counted only once stored, so neither a resend nor a racing duplicate adds to a burst.
     suspicious = _is_burst(place["kiosk_id"], clean.answered_at)
     case = (
-        _open_case(client_uuid, clean, where, place, submitted_hour) if clean.opens_case else None
+        _open_case(sql, client_uuid, clean, where, place, submitted_hour)
+        if clean.opens_case
+        else None
     )
     reply = {"case_code": case.code if case else None}
     if suspicious or case is not None:
         changes = {"suspicious": suspicious, "case_id": case.id if case else None, "reply": reply}
-        db.session.execute(_UPDATE_RESPONSE, {"response_id": response_id, **changes})
+        sql.execute(_UPDATE_RESPONSE, {"response_id": response_id, **changes})
     return {"id": response_id, **reply}
 
 
-def _insert_answers(response_id: int, answers: list) -> None:
+def _insert_answers(sql, response_id: int, answers: list) -> None:
     rows = [
         {
             "response_id": response_id,
@@ -498,7 +509,7 @@ def _insert_answers(response_id: int, answers: list) -> None:
         for q, (v, o, t) in answers
     ]
     if rows:
-        db.session.execute(_NEW_ANSWERS, rows)
+        sql.execute(_NEW_ANSWERS, rows).close()  # the ids are not needed
 
 
 def _place(where: Where) -> dict:
@@ -520,9 +531,13 @@ def _place(where: Where) -> dict:
     }
 
 
-def _open_case(client_uuid: str, clean: _Clean, where: Where, place: dict, hour: datetime):
+def _open_case(
+    sql: Connection, client_uuid: str, clean: _Clean, where: Where, place: dict, hour: datetime
+) -> cases.CaseRef:
+    """The case for a comment that needs an answer, on the submission's own connection (the
+    response's INSERT already made this submission once-only)."""
     point = where.service_point or db.session.get(ServicePoint, place["service_point_id"])
-    case, _created = cases.create_case(
+    values = cases.prepare_case(
         cases.NewCase(
             channel=CASE_CHANNEL.get(where.channel, CaseChannel.WALK_IN),
             content=clean.comment,
@@ -532,7 +547,7 @@ def _open_case(client_uuid: str, clean: _Clean, where: Where, place: dict, hour:
             intake_key=f"response:{client_uuid}",
         )
     )
-    return case
+    return cases.insert_case(values, sql=sql)
 
 
 def _is_burst(kiosk_id: int | None, answered_at: datetime) -> bool:
