@@ -44,6 +44,13 @@ test: install lint check-translations
 	$(BIN)/python scripts/ensure_browser.py
 	$(BIN)/pytest
 
+# Benchmarks, not tests: the figures the issues ask for (each prints its targets, met or missed).
+# `make bench BENCH_ARGS=--postgres` runs them on a scratch PostgreSQL database instead of SQLite.
+bench: $(STAMP)
+	$(BIN)/python bench/kiosk_submissions.py $(BENCH_ARGS)
+	$(BIN)/python bench/hotline_sms.py $(BENCH_ARGS)
+	$(BIN)/python bench/cases_list.py $(BENCH_ARGS)
+
 # Translators: after adding or changing a string, run this, then fill translations/vi.
 translations-update: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
