@@ -497,7 +497,7 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
     return {"id": response_id, **reply}
 
 
-def _insert_answers(sql, response_id: int, answers: list) -> None:
+def _insert_answers(sql: Connection, response_id: int, answers: list) -> None:
     rows = [
         {
             "response_id": response_id,
