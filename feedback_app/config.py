@@ -29,6 +29,8 @@ class DefaultConfig:
     LANGUAGES = LANGUAGES
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # If Redis cannot be reached, count in each worker's memory instead of failing the request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATELIMIT = "5 per 15 minutes"
     KIOSK_RATELIMIT = "20 per minute"
     # More answers than this from one kiosk within one minute (tablet clock) are a burst:

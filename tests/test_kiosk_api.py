@@ -27,7 +27,7 @@ from feedback_app.surveys import instruments
 from feedback_app.surveys import service as kiosk_service
 from feedback_app.surveys.defaults import DEFAULT_INSTRUMENT, LIKERT_LABELS
 from feedback_app.timeutil import LOCAL_TZ
-from tests.conftest import translated
+from tests.conftest import csrf_token, translated
 
 INSTRUMENT = "sipas-tt01@1"
 REQUIRED = {"f1_access": 4, "f2_procedure": 5, "f3_officer": 4, "f4_result": 5, "overall": 4}
@@ -874,6 +874,32 @@ def test_throttling_is_per_kiosk_not_per_address(app, client, kiosk, district):
     )
     assert post(client, other["token"], payload(), environ_base=office).status_code == 201
     assert counts(app)["responses"] == 4
+
+
+def test_answers_are_taken_when_the_throttle_storage_is_down(app, kiosk):
+    """Redis unreachable (nothing listens on port 1): the answer is stored, not refused."""
+    from feedback_app import create_app
+
+    down = create_app(
+        {
+            "TESTING": True,
+            "ENV": "testing",
+            "SECRET_KEY": "tests",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",
+        }
+    )
+    try:
+        response = post(down.test_client(), kiosk["token"], payload())
+        assert response.status_code == 201, response.get_json()
+        # Sign-in, throttled by Flask-Limiter itself, falls back to memory: no 500 either.
+        staff = down.test_client()
+        form = {"username": "nobody", "password": "wrong", "csrf_token": csrf_token(staff)}
+        assert staff.post("/auth/login", data=form).status_code == 200
+    finally:
+        with down.app_context():
+            db.engine.dispose()
+    assert counts(app)["responses"] == 1
 
 
 def test_no_csrf_token_is_needed(app, client, kiosk):

@@ -46,13 +46,22 @@ def _limit(text: str) -> RateLimitItem:
 
 
 def _throttle() -> None:
-    """KIOSK_RATELIMIT per kiosk, never per address (a whole office shares one): else 429."""
+    """KIOSK_RATELIMIT per kiosk, never per address (a whole office shares one): else 429.
+
+    If the limiter's storage (Redis in production) cannot be reached, the answer is taken
+    unthrottled: refusing a citizen's answer is worse than counting it unchecked.
+    """
     if not limiter.enabled:
         return
     item, key = _limit(current_app.config["KIOSK_RATELIMIT"]), _kiosk_key()
-    if not limiter.limiter.hit(item, "kiosk_api.submit", key):
-        reset = limiter.limiter.get_window_stats(item, "kiosk_api.submit", key).reset_time
-        raise TooManyRequests(retry_after=max(1, math.ceil(reset - time.time())))
+    try:
+        allowed = limiter.limiter.hit(item, "kiosk_api.submit", key)
+        stats = None if allowed else limiter.limiter.get_window_stats(item, "kiosk_api.submit", key)
+    except Exception:  # noqa: BLE001 - any storage failure (redis raises its own errors)
+        current_app.logger.warning("Kiosk throttle storage unreachable; not throttling")
+        return
+    if stats is not None:
+        raise TooManyRequests(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
 
 
 def _active_kiosk(token: str) -> Kiosk:

@@ -559,9 +559,14 @@ def _is_burst(kiosk_id: int | None, answered_at: datetime) -> bool:
     # burst straddling a minute boundary is still seen. Shared storage (Redis) in production.
     bucket = int(answered_at.timestamp()) // BURST_BUCKET_SECONDS
     storage = limiter.storage
-    count = storage.incr(f"burst:{kiosk_id}:{bucket}", expiry=BURST_WINDOW_SECONDS * 3)
-    for earlier in range(bucket - BURST_WINDOW_SECONDS // BURST_BUCKET_SECONDS + 1, bucket):
-        count += storage.get(f"burst:{kiosk_id}:{earlier}")
+    try:
+        count = storage.incr(f"burst:{kiosk_id}:{bucket}", expiry=BURST_WINDOW_SECONDS * 3)
+        for earlier in range(bucket - BURST_WINDOW_SECONDS // BURST_BUCKET_SECONDS + 1, bucket):
+            count += storage.get(f"burst:{kiosk_id}:{earlier}")
+    except Exception:  # noqa: BLE001 - storage down (redis raises its own errors)
+        # The answer is still stored: a burst missed while Redis is down beats a lost answer.
+        current_app.logger.warning("Burst counter storage unreachable; answer not checked")
+        return False
     return count > current_app.config["KIOSK_BURST_COUNT"]
 
 
