@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import text
 
 from . import demo as demo_data
+from . import retention
 from .auth import service as accounts
 from .extensions import db
 from .models import Counter, Role
@@ -27,6 +28,7 @@ holidays_cli = AppGroup("holidays", help="Public holidays and make-up working da
 kiosks_cli = AppGroup("kiosks", help="Counter tablets.")
 surveys_cli = AppGroup("surveys", help="Survey instruments.")
 maintenance_cli = AppGroup("maintenance", help="Database upkeep.")
+retention_cli = AppGroup("retention", help="Personal data past the retention period.")
 
 
 def _logins_file() -> Path:
@@ -206,6 +208,24 @@ def maintenance_analyze() -> None:
     click.echo("Planner statistics refreshed.")
 
 
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would be removed; change nothing.")
+def retention_purge(dry_run: bool) -> None:
+    """Remove personal data of settled matters older than RETENTION_DAYS (run daily from cron)."""
+    days = current_app.config["RETENTION_DAYS"]
+    if not isinstance(days, int) or days < 30:
+        raise click.ClickException("RETENTION_DAYS must be a whole number of days, at least 30.")
+    result = retention.purge(dry_run=dry_run)
+    if not dry_run:
+        db.session.commit()
+        result.remove_files()
+    verb = "Would remove" if dry_run else "Removed"
+    cut = retention.cutoff().date().isoformat()
+    click.echo(f"{verb} personal data received or settled before {cut} ({days} days):")
+    for line in result.lines():
+        click.echo(line)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     for group in (
@@ -216,5 +236,6 @@ def init_app(app: Flask) -> None:
         kiosks_cli,
         surveys_cli,
         maintenance_cli,
+        retention_cli,
     ):
         app.cli.add_command(group)

@@ -46,6 +46,9 @@ class DefaultConfig:
     # in the limiter's storage; it is never written to the database.
     WEB_SURVEY_RATELIMIT = "10 per hour"
     MIN_CELL = 5
+    # Days personal data is kept once a matter is settled (`flask retention purge`, from cron):
+    # senders' names, phones and addresses, callers' numbers, voicemail recordings.
+    RETENTION_DAYS = 365
     # The external origin (https://gopy.example.gov.vn): webhook signatures are checked against it.
     PUBLIC_BASE_URL = None
     # Hotline. Twilio webhooks are refused without the token; production refuses to start.

@@ -250,7 +250,7 @@ def set_transcript(case: Case, *, text: str, actor: User) -> None:
     if len(text) > MAX_CONTENT:
         raise CaseError(_("At most %(n)d characters.", n=MAX_CONTENT), "transcript")
     case.content = text
-    case.search_text = _search_text(case)
+    case.search_text = search_text(case)
     _event(case, actor, "transcribed", None, None)
 
 
@@ -259,7 +259,8 @@ def note_call(case: Case, *, linked: bool, call_id: int, actor: User) -> None:
     _event(case, actor, "call_linked" if linked else "call_unlinked", None, None, call=call_id)
 
 
-def _search_text(case: Case) -> str:
+def search_text(case: Case) -> str:
+    """What the case list searches: code, subject, content and the sender's name, folded."""
     parts = (case.code, case.subject, case.content, case.sender_name or "")
     return normalise_for_search(" ".join(p for p in parts if p))
 
@@ -301,7 +302,7 @@ def classify(case: Case, *, kind: CaseKind, subject: str, actor: User, note: str
     _move(case, CaseStatus.CLASSIFIED, actor, "classified", note, kind=[old_kind, kind])
     case.kind = kind
     case.subject = _clean(subject) or case.subject
-    case.search_text = _search_text(case)
+    case.search_text = search_text(case)
 
 
 def assign(case: Case, *, unit: AdminUnit, actor: User, note: str = "") -> None:
