@@ -306,9 +306,9 @@ _NEW_RESPONSE = {
     .returning(RESPONSES.c.id)
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-# With RETURNING, SQLAlchemy sends a response's answers as one multi-row INSERT ("insertmanyvalues")
-# on both databases; without it, psycopg would run one INSERT per answer in a pipeline.
-_NEW_ANSWERS = insert(Answer.__table__).returning(Answer.__table__.c.id)
+# executemany: sqlite3 loops in C; psycopg pipelines the rows. (A multi-row INSERT ... RETURNING
+# measured slower on SQLite and no faster on PostgreSQL: bench/kiosk_submissions.py.)
+_NEW_ANSWERS = insert(Answer.__table__)
 _UPDATE_RESPONSE = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
 
 
@@ -509,7 +509,7 @@ def _insert_answers(sql: Connection, response_id: int, answers: list) -> None:
         for q, (v, o, t) in answers
     ]
     if rows:
-        sql.execute(_NEW_ANSWERS, rows).close()  # the ids are not needed
+        sql.execute(_NEW_ANSWERS, rows)
 
 
 def _place(where: Where) -> dict:
