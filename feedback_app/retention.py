@@ -89,10 +89,7 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> Purge:
     ).all()
     result.cases = len(cases)
 
-    settled_call = (
-        HotlineCall.started_at < before,
-        or_(HotlineCall.case_id.is_(None), HotlineCall.case_id.not_in(open_case_ids)),
-    )
+    settled_call = _settled(HotlineCall.started_at, HotlineCall.case_id, before, open_case_ids)
     result.calls = _count(HotlineCall, *settled_call, HotlineCall.from_number.is_not(None))
     calls_with_audio = db.session.scalars(
         select(HotlineCall).where(
@@ -102,10 +99,7 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> Purge:
     ).all()
     result.recordings = len(calls_with_audio)
 
-    settled_sms = (
-        SmsMessage.received_at < before,
-        or_(SmsMessage.case_id.is_(None), SmsMessage.case_id.not_in(open_case_ids)),
-    )
+    settled_sms = _settled(SmsMessage.received_at, SmsMessage.case_id, before, open_case_ids)
     result.messages = _count(SmsMessage, *settled_sms, SmsMessage.from_number.is_not(None))
 
     if dry_run:
@@ -130,6 +124,11 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> Purge:
     )
     audit.record("retention_purged", cutoff=before.isoformat(), **result.counts())
     return result
+
+
+def _settled(moment, case_id, before, open_case_ids) -> tuple:
+    """Conditions of a call or message received before the cut-off and tied to no open case."""
+    return moment < before, or_(case_id.is_(None), case_id.not_in(open_case_ids))
 
 
 def _count(model, *conditions) -> int:

@@ -78,6 +78,7 @@ def _json_body():
     if not request.is_json:
         return None
     # A chunked body tells its length only by ending: read at most one byte past the limit.
+    # (`request.max_content_length` alone lets a chunked body one byte over the limit through.)
     body = LimitedStream(request.stream, MAX_BODY_BYTES + 1, is_max=True).read()
     if len(body) > MAX_BODY_BYTES:
         abort(413)
@@ -116,16 +117,12 @@ def submit(token: str):
     # The whole submission is one Core transaction of its own, committed when the block ends and
     # rolled back if anything in it fails: the ORM session's bookkeeping costs more than the
     # statements, and nothing here needs it.
+    queued = request.args.get("queued", type=int)
     try:
         with db.engine.begin() as sql, force_locale(language):
-            kiosk = service.kiosk_place(token, sql)
-            if kiosk is None or not kiosk.in_use:
-                abort(404)
-            where = service.Where(channel=service.ResponseChannel.KIOSK, kiosk=kiosk)
-            reply, created = service.submit(payload, where, sql)
-            # Last, so that on SQLite the database stays locked for writing only from the
-            # response's INSERT to the commit, never while the answers are checked.
-            service.note_submission_seen(kiosk, request.args.get("queued", type=int), sql)
+            reply, created = service.submit_from_kiosk(token, payload, queued, sql)
+    except service.KioskUnavailable:
+        abort(404)
     except service.SubmissionInvalid as exc:
         return jsonify({"errors": exc.errors}), 400
     return jsonify(reply), 201 if created else 200

@@ -340,6 +340,25 @@ def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[
     return reply, True
 
 
+class KioskUnavailable(LookupError):
+    """No kiosk has this token, or it (or its counter) is switched off."""
+
+
+def submit_from_kiosk(
+    token: str, payload, queued: int | None, sql: Connection
+) -> tuple[dict, bool]:
+    """A tablet's submission, as `submit`, on the caller's connection; KioskUnavailable for a
+    token that takes no answers. `queued`: how many answers the tablet still holds, if it says."""
+    kiosk = kiosk_place(token, sql)
+    if kiosk is None or not kiosk.in_use:
+        raise KioskUnavailable(token)
+    reply, created = submit(payload, Where(channel=ResponseChannel.KIOSK, kiosk=kiosk), sql)
+    # Last, so that on SQLite the database stays locked for writing only from the response's
+    # INSERT to the commit, never while the answers are checked.
+    note_submission_seen(kiosk, queued, sql)
+    return reply, created
+
+
 def _client_uuid(value) -> str:
     try:
         return str(uuid.UUID(str(value)))
