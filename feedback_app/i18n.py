@@ -22,7 +22,9 @@ def select_locale() -> str:
 
 
 def _remember_choice() -> None:
-    """Keep an explicit ?lang= choice for the rest of the visit."""
+    """Keep an explicit ?lang= choice for the rest of the visit (pages with a session)."""
+    if current_app.session_interface.is_null_session(session):
+        return  # the machine APIs keep no session (security.SessionInterface)
     asked = request.args.get("lang")
     if asked in current_app.config["LANGUAGES"] and session.get("lang") != asked:
         session["lang"] = asked

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Flask, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, select
@@ -132,8 +133,24 @@ def _set_headers(response):
     return response
 
 
+# Machine-to-machine paths: authenticated by a token in the URL, never by a cookie.
+SESSIONLESS_PREFIXES = ("/api/",)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, except on the machine APIs: a tablet's request neither
+    reads nor sets a cookie there, and skips the signing work on its hottest path."""
+
+    def open_session(self, app, request):
+        """The signed cookie's session; a null one (read-only, never saved) under /api/."""
+        if request.path.startswith(SESSIONLESS_PREFIXES):
+            return self.null_session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """Register the header hook and the template helpers."""
+    app.session_interface = SessionInterface()
     app.url_map.converters["int"] = BoundedIntConverter
     app.before_request(_refuse_nul_bytes)
     app.after_request(_set_headers)

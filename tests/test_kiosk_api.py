@@ -941,3 +941,23 @@ def test_queue_length_reported_with_a_submission_is_recorded(app, client, kiosk)
         assert device.queued_reported == 4
         assert device.queued_reported_at is not None
         assert device.last_seen_at is not None
+
+
+# --- No session ---------------------------------------------------------------------------------
+
+
+def test_the_api_sets_no_cookie_even_when_asked_for_a_language(app, client, kiosk):
+    """A tablet is authenticated by its token, never by a cookie: ?lang= is not remembered."""
+    response = post(client, kiosk["token"], payload(), query="?lang=en")
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers
+    instrument = client.get(f"/api/v1/kiosk/{kiosk['token']}?lang=en")
+    assert instrument.status_code == 200
+    assert "Set-Cookie" not in instrument.headers
+
+
+def test_a_page_still_remembers_the_language_chosen(client):
+    """The pages keep their session: ?lang= once, then the next page is in that language."""
+    first = client.get("/?lang=en")
+    assert "Set-Cookie" in first.headers
+    assert '<html lang="en"' in client.get("/").get_data(as_text=True)

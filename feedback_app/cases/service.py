@@ -101,10 +101,11 @@ def _clean(text: str | None) -> str:
     return (text or "").replace("\x00", "").strip()
 
 
-def _unique_code() -> str:
+def _unique_code(sql: Connection | None = None) -> str:
+    run = sql if sql is not None else db.session
     while True:
         code = new_code()
-        if db.session.scalar(select(Case.id).where(Case.code == code)) is None:
+        if run.scalar(select(Case.id).where(Case.code == code)) is None:
             return code
 
 
@@ -115,13 +116,21 @@ def find_by_intake_key(key: str | None) -> Case | None:
     return db.session.scalar(select(Case).where(Case.intake_key == key))
 
 
+@dataclass(frozen=True)
+class DeskRef:
+    """A desk by its ids, for an intake path that has not loaded the ServicePoint."""
+
+    id: int
+    unit_id: int
+
+
 @dataclass
 class NewCase:
     """What an intake channel knows about a new case."""
 
     channel: CaseChannel
     content: str
-    service_point: ServicePoint | None = None
+    service_point: ServicePoint | DeskRef | None = None
     unit: AdminUnit | None = None
     kind: CaseKind = CaseKind.FEEDBACK
     subject: str = ""
@@ -152,21 +161,22 @@ def validate(new: NewCase) -> None:
         raise CaseError(_("Choose the desk or unit that received it."), "service_point")
 
 
-def prepare_case(new: NewCase) -> dict:
+def prepare_case(new: NewCase, sql: Connection | None = None) -> dict:
     """Validate a new case and work out its columns: code, deadlines, search text.
 
     Only reads (the code's uniqueness, the deadline policy, the holidays), so a caller can do
     this before it starts writing; `create_case` and `insert_case` then store the result.
+    The reads run on `sql`, a caller's own connection, if given; else in the session.
     """
     validate(new)
     received_at = new.received_at or now_utc()
     start = local_date(received_at)
     first_step = "forward" if new.kind in ROUTED_KINDS else "classify"
-    policies = deadline_policies()
+    policies = deadline_policies(sql)
     classify_due, answer_due = add_working_days_each(
-        start, (policies[first_step], policies["answer"])
+        start, (policies[first_step], policies["answer"]), sql
     )
-    code = _unique_code()
+    code = _unique_code(sql)
     values = {
         "code": code,
         "keypad_code": keypad_digits(code),
@@ -216,6 +226,11 @@ class CaseRef:
     code: str
 
 
+# Built once: building an INSERT costs more than running its cached compiled form.
+_NEW_CASE = insert(Case.__table__).returning(Case.__table__.c.id)
+_NEW_EVENT = insert(CaseEvent.__table__)
+
+
 def insert_case(
     values: dict, actor: User | None = None, note: str = "", sql: Connection | None = None
 ) -> CaseRef:
@@ -225,9 +240,8 @@ def insert_case(
     run = sql.execute if sql is not None else db.session.execute
     now = now_utc()
     # Values as parameters, not in the statement: the compiled INSERT is then cached.
-    cases, events = Case.__table__, CaseEvent.__table__
     row = {"created_at": now, "updated_at": now, **values}
-    case_id = run(insert(cases).returning(cases.c.id), row).scalar_one()
+    case_id = run(_NEW_CASE, row).scalar_one()
     event = {
         "case_id": case_id,
         "at": now,
@@ -238,7 +252,7 @@ def insert_case(
         "note": _clean(note)[:MAX_NOTE],
         "detail": {},
     }
-    run(insert(events), event)
+    run(_NEW_EVENT, event)
     return CaseRef(case_id, values["code"])
 
 

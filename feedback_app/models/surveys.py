@@ -127,12 +127,15 @@ class Response(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
-    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"), index=True)
+    # No index on instrument_id or kiosk_id: nothing looks responses up by them (reports go by
+    # desk and hour), instruments and kiosks are never deleted, and each index costs every
+    # kiosk submission another page write.
+    instrument_id: Mapped[int] = mapped_column(ForeignKey("instruments.id"))
     channel: Mapped[ResponseChannel] = mapped_column(str_enum(ResponseChannel, "response_channel"))
     service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
-    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosks.id"))
     dossier_code: Mapped[str | None] = mapped_column(String(40))
     procedure_code: Mapped[str | None] = mapped_column(String(40))
     # Truncated to the hour: a rating must not be matchable to a queue ticket or a camera.

@@ -39,7 +39,6 @@ from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import AnswerableVersion, QuestionSpec, answerable
 
 BURST_WINDOW_SECONDS = 60
-BURST_BUCKET_SECONDS = 10
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9.\-]{1,40}$")
 PHONE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 CASE_CHANNEL = {
@@ -79,6 +78,7 @@ class KioskPlace:
     id: int
     counter_id: int
     service_point_id: int
+    unit_id: int  # the desk's unit (for a case an answer opens)
     officer_on_duty_id: int | None
     in_use: bool  # the tablet is enabled and its counter open
     last_seen_at: datetime | None = None
@@ -95,6 +95,7 @@ class KioskPlace:
             service_point_id=counter.service_point_id,
             officer_on_duty_id=counter.officer_on_duty_id,
             in_use=kiosk.active and counter.active,
+            unit_id=counter.service_point.unit_id,
             last_seen_at=kiosk.last_seen_at,
             queued_reported=kiosk.queued_reported,
             queued_reported_at=kiosk.queued_reported_at,
@@ -104,11 +105,13 @@ class KioskPlace:
 # The statements every kiosk submission runs are built once, on the tables (not the ORM
 # classes): building and caching a statement costs more than running it.
 KIOSKS, COUNTERS, RESPONSES = Kiosk.__table__, Counter.__table__, Response.__table__
+DESKS = ServicePoint.__table__
 _KIOSK_PLACE = (
     select(
         KIOSKS.c.id,
         KIOSKS.c.counter_id,
         COUNTERS.c.service_point_id,
+        DESKS.c.unit_id,
         COUNTERS.c.officer_on_duty_id,
         KIOSKS.c.active,
         COUNTERS.c.active.label("counter_active"),
@@ -117,6 +120,7 @@ _KIOSK_PLACE = (
         KIOSKS.c.queued_reported_at,
     )
     .join(COUNTERS, COUNTERS.c.id == KIOSKS.c.counter_id)
+    .join(DESKS, DESKS.c.id == COUNTERS.c.service_point_id)
     .where(KIOSKS.c.token_hash == bindparam("token_hash"))
 )
 _NOTE_SEEN = update(KIOSKS).where(KIOSKS.c.id == bindparam("kiosk_id"))
@@ -142,6 +146,7 @@ def kiosk_place(token: str, sql: Connection | None = None) -> KioskPlace | None:
         service_point_id=row.service_point_id,
         officer_on_duty_id=row.officer_on_duty_id,
         in_use=bool(row.active and row.counter_active),
+        unit_id=row.unit_id,
         last_seen_at=row.last_seen_at,
         queued_reported=row.queued_reported,
         queued_reported_at=row.queued_reported_at,
@@ -482,9 +487,18 @@ def _answered_at(value, max_age_days: int, errors: dict) -> datetime:
 
 def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> dict | None:
     """Insert the response, its answers and its case, if any; None if this client UUID is
-    stored already. Core statements: one per table, not one per object."""
+    stored already. Core statements: one per table, not one per object.
+
+    Reads and counting come first: SQLite keeps the database locked for writing from the first
+    INSERT to the commit, so that stretch holds only the writes.
+    """
     place = _place(where)
     submitted_hour = clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    case = (
+        _prepare_case(sql, client_uuid, clean, where, submitted_hour) if clean.opens_case else None
+    )
+    burst = _BurstCount(place["kiosk_id"], clean.answered_at)
+    reply = {"case_code": case["code"] if case else None}
     response_id = sql.scalar(
         _NEW_RESPONSE[sql.dialect.name],
         {
@@ -494,25 +508,18 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
             "dossier_code": clean.dossier_code,
             "submitted_hour": submitted_hour,
             "language": clean.language,
-            "suspicious": False,  # a burst is known only once stored (below)
-            "reply": {"case_code": None},  # the id is the row's (see existing_reply)
+            "suspicious": burst.is_burst(),
+            "reply": reply,  # the id is the row's (see existing_reply)
             **place,
         },
     )
     if response_id is None:
+        burst.take_back()  # a resend, or a racing duplicate: not another answer
         return None
     _insert_answers(sql, response_id, clean.answers)
-    # Counted only once stored, so neither a resend nor a racing duplicate adds to a burst.
-    suspicious = _is_burst(place["kiosk_id"], clean.answered_at)
-    case = (
-        _open_case(sql, client_uuid, clean, where, place, submitted_hour)
-        if clean.opens_case
-        else None
-    )
-    reply = {"case_code": case.code if case else None}
-    if suspicious or case is not None:
-        changes = {"suspicious": suspicious, "case_id": case.id if case else None, "reply": reply}
-        sql.execute(_UPDATE_RESPONSE, {"response_id": response_id, **changes})
+    if case is not None:
+        case_id = cases.insert_case(case, sql=sql).id
+        sql.execute(_UPDATE_RESPONSE, {"response_id": response_id, "case_id": case_id})
     return {"id": response_id, **reply}
 
 
@@ -550,13 +557,14 @@ def _place(where: Where) -> dict:
     }
 
 
-def _open_case(
-    sql: Connection, client_uuid: str, clean: _Clean, where: Where, place: dict, hour: datetime
-) -> cases.CaseRef:
-    """The case for a comment that needs an answer, on the submission's own connection (the
-    response's INSERT already made this submission once-only)."""
-    point = where.service_point or db.session.get(ServicePoint, place["service_point_id"])
-    values = cases.prepare_case(
+def _prepare_case(
+    sql: Connection, client_uuid: str, clean: _Clean, where: Where, hour: datetime
+) -> dict:
+    """The columns of the case for a comment that needs an answer, read on the submission's own
+    connection (a kiosk's submission never needs a second one). Stored only if the response's
+    INSERT finds this client UUID new."""
+    point = where.service_point or cases.DeskRef(where.kiosk.service_point_id, where.kiosk.unit_id)
+    return cases.prepare_case(
         cases.NewCase(
             channel=CASE_CHANNEL.get(where.channel, CaseChannel.WALK_IN),
             content=clean.comment,
@@ -564,29 +572,53 @@ def _open_case(
             sender_phone=clean.reply_phone,
             received_at=hour,  # to the hour, like the rating
             intake_key=f"response:{client_uuid}",
-        )
+        ),
+        sql,
     )
-    return cases.insert_case(values, sql=sql)
 
 
-def _is_burst(kiosk_id: int | None, answered_at: datetime) -> bool:
-    """More answers than a person could give from one tablet within a minute (by the tablet's
-    own clock, so a queue resent after an outage is not mistaken for a burst)."""
-    if kiosk_id is None:
-        return False
-    # Ten-second buckets summed over the last minute: a sliding window, not a clock minute, so a
-    # burst straddling a minute boundary is still seen. Shared storage (Redis) in production.
-    bucket = int(answered_at.timestamp()) // BURST_BUCKET_SECONDS
-    storage = limiter.storage
-    try:
-        count = storage.incr(f"burst:{kiosk_id}:{bucket}", expiry=BURST_WINDOW_SECONDS * 3)
-        for earlier in range(bucket - BURST_WINDOW_SECONDS // BURST_BUCKET_SECONDS + 1, bucket):
-            count += storage.get(f"burst:{kiosk_id}:{earlier}")
-    except Exception:  # noqa: BLE001 - storage down (redis raises its own errors)
-        # The answer is still stored: a burst missed while Redis is down beats a lost answer.
-        current_app.logger.warning("Burst counter storage unreachable; answer not checked")
-        return False
-    return count > current_app.config["KIOSK_BURST_COUNT"]
+class _BurstCount:
+    """One answer counted towards its kiosk's burst: more answers than a person could give from
+    one tablet within BURST_WINDOW_SECONDS, by the tablet's own clock (so a queue resent after an
+    outage is not mistaken for a burst).
+
+    A sliding window estimated from two counters (the tablet's current minute, and the previous
+    one weighted by how much of it the window still covers): two storage calls, one round trip
+    each to Redis in production. Counted before the response is stored, so the flag goes into
+    the INSERT; a resend takes its count back.
+    """
+
+    def __init__(self, kiosk_id: int | None, answered_at: datetime):
+        """Count the answer now (nothing for an answer that came from no kiosk)."""
+        self.key, self.count = None, 0.0
+        if kiosk_id is None:
+            return
+        moment = answered_at.timestamp()
+        bucket, into = divmod(moment, BURST_WINDOW_SECONDS)
+        key = f"burst:{kiosk_id}:{int(bucket)}"
+        storage = limiter.storage
+        try:
+            current = storage.incr(key, expiry=BURST_WINDOW_SECONDS * 3)
+            self.key = key
+            previous = storage.get(f"burst:{kiosk_id}:{int(bucket) - 1}")
+        except Exception:  # noqa: BLE001 - storage down (redis raises its own errors)
+            # The answer is still stored: a burst missed while Redis is down beats a lost answer.
+            current_app.logger.warning("Burst counter storage unreachable; answer not checked")
+            return
+        self.count = current + previous * (1 - into / BURST_WINDOW_SECONDS)
+
+    def is_burst(self) -> bool:
+        """More answers in the window than KIOSK_BURST_COUNT."""
+        return self.count > current_app.config["KIOSK_BURST_COUNT"]
+
+    def take_back(self) -> None:
+        """Uncount the answer: it was not stored."""
+        if self.key is None:
+            return
+        try:
+            limiter.storage.incr(self.key, expiry=BURST_WINDOW_SECONDS * 3, amount=-1)
+        except Exception:  # noqa: BLE001 - storage down: the count only errs towards a burst
+            current_app.logger.warning("Burst counter storage unreachable; resend still counted")
 
 
 def answers_from_form(instrument: Instrument, form) -> dict:

@@ -9,7 +9,7 @@ the predictable part.
 from datetime import date, timedelta
 
 from lunar_vn import convert_lunar_to_solar, solar_to_lunar
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -48,11 +48,14 @@ class UnknownDeadline(KeyError):
 # --- Working days -------------------------------------------------------------------------
 
 
-def _exceptions(first: date, last: date) -> dict[date, HolidayKind]:
-    """The Holiday rows from first to last (inclusive), by day: one query."""
-    rows = db.session.execute(
-        select(Holiday.day, Holiday.kind).where(Holiday.day >= first, Holiday.day <= last)
-    ).all()
+def _exceptions(first: date, last: date, sql: Connection | None = None) -> dict[date, HolidayKind]:
+    """The Holiday rows from first to last (inclusive), by day: one query (on `sql`, a caller's
+    own connection, if given; else in the session)."""
+    rows = (
+        (sql if sql is not None else db.session)
+        .execute(select(Holiday.day, Holiday.kind).where(Holiday.day >= first, Holiday.day <= last))
+        .all()
+    )
     return {day: kind for day, kind in rows}
 
 
@@ -87,8 +90,11 @@ def add_working_days(start: date, n: int) -> date:
     return day
 
 
-def add_working_days_each(start: date, counts: tuple[int, ...]) -> list[date]:
-    """`add_working_days(start, n)` for each n, walking the calendar once (usually one query)."""
+def add_working_days_each(
+    start: date, counts: tuple[int, ...], sql: Connection | None = None
+) -> list[date]:
+    """`add_working_days(start, n)` for each n, walking the calendar once (usually one query;
+    on `sql` if given)."""
     if any(n < 0 for n in counts):
         raise ValueError("n must not be negative")
     wanted = sorted(set(counts))
@@ -96,7 +102,7 @@ def add_working_days_each(start: date, counts: tuple[int, ...]) -> list[date]:
     day, done, target = start, 0, wanted[-1] if wanted else 0
     while done < target:
         window_end = day + timedelta(days=(target - done) * 3 + 30)
-        exceptions = _exceptions(day + timedelta(days=1), window_end)
+        exceptions = _exceptions(day + timedelta(days=1), window_end, sql)
         while done < target and day < window_end:
             day += timedelta(days=1)
             if _is_working(day, exceptions):
@@ -219,9 +225,11 @@ def delete_holiday(holiday: Holiday, actor: User | None) -> None:
 # --- Deadline policy ----------------------------------------------------------------------
 
 
-def deadline_policies() -> dict[str, int]:
-    """Working days for every step: the defaults, overridden by DeadlinePolicy rows."""
-    rows = db.session.execute(select(DeadlinePolicy.key, DeadlinePolicy.working_days)).all()
+def deadline_policies(sql: Connection | None = None) -> dict[str, int]:
+    """Working days for every step: the defaults, overridden by DeadlinePolicy rows (read on
+    `sql` if given, else in the session)."""
+    query = select(DeadlinePolicy.key, DeadlinePolicy.working_days)
+    rows = (sql if sql is not None else db.session).execute(query).all()
     stored = {key: days for key, days in rows if key in DEFAULT_DEADLINE_DAYS}
     return {**DEFAULT_DEADLINE_DAYS, **stored}
 
