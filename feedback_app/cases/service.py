@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
-from ..extensions import db
+from ..extensions import db, run_on
 from ..models import (
     AdminUnit,
     AnswerTemplate,
@@ -102,10 +102,9 @@ def _clean(text: str | None) -> str:
 
 
 def _unique_code(sql: Connection | None = None) -> str:
-    run = sql if sql is not None else db.session
     while True:
         code = new_code()
-        if run.scalar(select(Case.id).where(Case.code == code)) is None:
+        if run_on(sql).scalar(select(Case.id).where(Case.code == code)) is None:
             return code
 
 
@@ -237,7 +236,7 @@ def insert_case(
     """Store a prepared case and its first history event with two INSERTs and no ORM objects:
     for intake paths that take many cases a second (SMS, kiosk comments). Writes only: on `sql`,
     a caller's own connection, or else in the session's transaction."""
-    run = sql.execute if sql is not None else db.session.execute
+    run = run_on(sql).execute
     now = now_utc()
     # Values as parameters, not in the statement: the compiled INSERT is then cached.
     row = {"created_at": now, "updated_at": now, **values}

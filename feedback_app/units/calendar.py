@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..extensions import db
+from ..extensions import db, run_on
 from ..models import DeadlinePolicy, Holiday, HolidayKind, User
 
 # The years the lunar conversion (lunar-vn) supports.
@@ -51,11 +51,8 @@ class UnknownDeadline(KeyError):
 def _exceptions(first: date, last: date, sql: Connection | None = None) -> dict[date, HolidayKind]:
     """The Holiday rows from first to last (inclusive), by day: one query (on `sql`, a caller's
     own connection, if given; else in the session)."""
-    rows = (
-        (sql if sql is not None else db.session)
-        .execute(select(Holiday.day, Holiday.kind).where(Holiday.day >= first, Holiday.day <= last))
-        .all()
-    )
+    query = select(Holiday.day, Holiday.kind).where(Holiday.day >= first, Holiday.day <= last)
+    rows = run_on(sql).execute(query).all()
     return {day: kind for day, kind in rows}
 
 
@@ -229,7 +226,7 @@ def deadline_policies(sql: Connection | None = None) -> dict[str, int]:
     """Working days for every step: the defaults, overridden by DeadlinePolicy rows (read on
     `sql` if given, else in the session)."""
     query = select(DeadlinePolicy.key, DeadlinePolicy.working_days)
-    rows = (sql if sql is not None else db.session).execute(query).all()
+    rows = run_on(sql).execute(query).all()
     stored = {key: days for key, days in rows if key in DEFAULT_DEADLINE_DAYS}
     return {**DEFAULT_DEADLINE_DAYS, **stored}
 
