@@ -105,6 +105,7 @@ def _normalise_database_url(uri: str) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per feature."""
+    from .apidocs.routes import bp as apidocs_bp
     from .auth.routes import bp as auth_bp
     from .cases.routes import bp as cases_bp
     from .cases.routes import public_bp as track_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp, url_prefix="/cases")
     app.register_blueprint(track_bp)
     app.register_blueprint(kiosk_api_bp, url_prefix="/api/v1/kiosk")
+    app.register_blueprint(apidocs_bp, url_prefix="/api/v1")
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(surveys_admin_bp, url_prefix="/surveys")

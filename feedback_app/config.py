@@ -31,7 +31,16 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = False
     # If Redis cannot be reached, count in each worker's memory instead of failing the request.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Failed sign-ins: per account from one address (a guesser is stopped there, the account's
+    # owner elsewhere is not), per address across accounts (one password sprayed over many), and
+    # per account from everywhere. Keep the last above what one address may reach under the
+    # first in the same time (5 per 15 minutes is 20 an hour), so one address locks nobody out.
     LOGIN_RATELIMIT = "5 per 15 minutes"
+    LOGIN_ADDRESS_RATELIMIT = "30 per 15 minutes"
+    LOGIN_ACCOUNT_RATELIMIT = "50 per hour"
+    # Staff sessions end after this long unused, and after this long in any case.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 10
     KIOSK_RATELIMIT = "20 per minute"
     # More answers than this from one kiosk within one minute (tablet clock) are a burst:
     # kept, counted in the summary, left out of the indices.
@@ -68,6 +77,8 @@ class DefaultConfig:
     # Fetch voicemail recordings into the instance folder (needs the account SID and token).
     HOTLINE_DOWNLOAD_RECORDINGS = True
     HOTLINE_DOWNLOAD_TIMEOUT_SECONDS = 5
+    # The only origin recordings are fetched from (with the account's credentials): Twilio's API.
+    HOTLINE_RECORDINGS_ORIGIN = "https://api.twilio.com"
     SQLITE_BUSY_TIMEOUT_MS = 5000
     # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-*.
     PROXY_COUNT = 0

@@ -4,9 +4,13 @@ from collections.abc import Iterable
 
 from flask import flash
 from flask_babel import gettext, lazy_gettext, ngettext
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+
+from .textutil import clean_text
 
 
 class _BabelTranslations:
@@ -19,12 +23,27 @@ class _BabelTranslations:
         return ngettext(singular, plural, n)
 
 
+def _cleaned(value):
+    """A typed text as it is stored: see textutil.clean_text (None stays None)."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
-    """Every form of the app: CSRF from Flask-WTF, WTForms' messages in the user's language."""
+    """Every form of the app: CSRF from Flask-WTF, WTForms' messages in the user's language,
+    and every text field cleaned (NFC, no control characters) before it is validated."""
 
     class Meta:
         def get_translations(self, form):
             return _BabelTranslations()
+
+        def bind_field(self, form, unbound_field, options):
+            """Text fields (not passwords, which are kept exactly as typed) get the cleaning
+            filter, so no form can store a control character, whatever view reads it."""
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                filters = unbound_field.kwargs.get("filters") or ()
+                options = {**options, "filters": (_cleaned, *filters)}
+            return unbound_field.bind(form=form, **options)
 
 
 def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
@@ -32,15 +51,25 @@ def options(pairs: Iterable[tuple]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-# The earliest year a date typed by staff may have: before it, the date is a typing mistake
-# (and year 0001 cannot even be converted to UTC).
+# The years a date typed by staff may have: outside them the date is a typing mistake (year
+# 0001 cannot even be converted to UTC, and a day in 9999 has no next day to end a range).
 EARLIEST_YEAR = 2000
+LATEST_YEAR = 2100
 
 
 def plausible_date(form, field) -> None:
-    """Validator for typed dates and times: from the year 2000 on."""
+    """Validator for typed dates and times: from the year 2000 to 2100."""
     if field.data is not None and field.data.year < EARLIEST_YEAR:
         raise ValidationError(lazy_gettext("Enter a date from the year 2000 on."))
+    if field.data is not None and field.data.year > LATEST_YEAR:
+        raise ValidationError(lazy_gettext("Enter a date no later than the year 2100."))
+
+
+def form_key(form) -> str:
+    """The idempotency key of a form that creates something: its one-time token, bound to the
+    signed-in user. A token copied from another user's page then names nothing of theirs: it can
+    neither replay their record nor reveal where it is."""
+    return f"{current_user.id}:{form.form_token.data}"
 
 
 def show_error(form, field_name: str | None, message: str) -> None:

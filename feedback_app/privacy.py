@@ -34,11 +34,13 @@ PERSONAL_NUMBER_RE = re.compile(
     rf"""
     {_BEFORE}
     (?:
-        # CCCD (căn cước công dân): 12 digits, written together or in groups of 3 or 4 with
-        # single spaces ("001203004567", "001 203 004 567", "0012 0300 4567").
+        # CCCD (căn cước công dân): 12 digits, written together or in groups of 3 or 4 split
+        # by one kind of separator, a space, dot or dash ("001203004567", "001 203 004 567",
+        # "0012 0300 4567", "001-234-567-890", "001.234.567.890"). Other groupings are left to
+        # the phone patterns ("0912 345 678 12" is a phone number and a count).
         [0-9]{{12}}
-      | [0-9]{{3}}(?:\ [0-9]{{3}}){{3}}
-      | [0-9]{{4}}(?:\ [0-9]{{4}}){{2}}
+      | [0-9]{{3}}(?P<sep3>[\ .\-])[0-9]{{3}}(?P=sep3)[0-9]{{3}}(?P=sep3)[0-9]{{3}}
+      | [0-9]{{4}}(?P<sep4>[\ .\-])[0-9]{{4}}(?P=sep4)[0-9]{{4}}
         # Phone, international: +84, (+84) or 84, then the national number without its 0
         # (9 digits; 10 for a landline "+84 24 3825 1234" or a pre-2018 mobile); "+84 0912..."
         # (the 0 kept by mistake) is accepted too. Without the "+" only a space may follow 84,

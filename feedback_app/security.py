@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, current_app, request
+from flask import Flask, abort, current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, select
 from werkzeug.routing import IntegerConverter
 
 from . import labels, privacy
+from .extensions import db
 from .models import AdminUnit, Role, User
 
 # Every permission, with what it lets a person do (shown on the staff home page).
@@ -25,7 +26,16 @@ PERMISSION_LABELS = {
     "hotline": _l("Log hotline calls, transcribe voicemails and call citizens back"),
     "set_duty": _l("Set the officer on duty at the counter"),
     "manage_surveys": _l("Manage survey versions and counter tablets"),
+    "change_shared_settings": _l(
+        "Change what every unit shares: holidays, deadlines, recorded voice prompts and survey "
+        "versions"
+    ),
 }
+
+# Settings that are one for the whole map, not one per unit (the working-day calendar, the legal
+# deadlines, the hotline's recorded prompts, the survey's versions): changing them changes them
+# for every unit, so it takes an admin whose scope covers every unit. Others may look.
+WHOLE_MAP_PERMISSIONS = frozenset({"change_shared_settings"})
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSION_LABELS),
@@ -56,10 +66,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def can(user: User, permission: str) -> bool:
-    """Whether a signed-in user's role grants a permission."""
-    return bool(getattr(user, "is_authenticated", False)) and permission in PERMISSIONS.get(
+    """Whether a signed-in user's role grants a permission (and, for a setting the whole map
+    shares, whether their scope covers every unit)."""
+    granted = bool(getattr(user, "is_authenticated", False)) and permission in PERMISSIONS.get(
         user.role, frozenset()
     )
+    if granted and permission in WHOLE_MAP_PERMISSIONS:
+        return covers_every_unit(user)
+    return granted
+
+
+def covers_every_unit(user: User) -> bool:
+    """Whether every unit (of every time) lies within the user's scope; asked once a request."""
+    cache = g.setdefault("_covers_every_unit", {})
+    if user.id not in cache:
+        outside = select(AdminUnit.id).where(~AdminUnit.path.startswith(user.unit.path)).limit(1)
+        cache[user.id] = db.session.scalar(outside) is None
+    return cache[user.id]
 
 
 def permission_required(permission: str) -> Callable:
@@ -70,6 +93,21 @@ def permission_required(permission: str) -> Callable:
         @login_required
         def wrapped(*args, **kwargs):
             if not can(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def changes_require(permission: str) -> Callable:
+    """For a page that shows (GET) and changes (POST): the change also needs `permission`."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if request.method not in ("GET", "HEAD") and not can(current_user, permission):
                 abort(403)
             return view(*args, **kwargs)
 

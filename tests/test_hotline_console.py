@@ -32,7 +32,7 @@ from feedback_app.models import (
     SmsMessage,
 )
 from feedback_app.timeutil import now_utc
-from tests.conftest import csrf_token, login, make_user, page
+from tests.conftest import csrf_token, login, make_user, page, user_id
 
 TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 NUMBER = "0912345678"
@@ -380,7 +380,8 @@ def test_logging_a_call_stores_it_once_and_the_same_form_again_finds_it(app, ope
     first = log_call(operator, district["ward_a"], token=token)
     call_id = call_id_from(first)
     call = call_row(app, call_id)
-    assert call.provider is Provider.MANUAL and call.provider_id == token
+    assert call.provider is Provider.MANUAL
+    assert call.provider_id == f"{user_id(app, 'hotline')}:{token}"  # the token, bound to its user
     assert call.from_number == NUMBER
     assert _aware(call.started_at) == CALLED_AT_UTC
     assert call.duration_seconds == 330

@@ -37,6 +37,7 @@ from tests.hotline_support import (
     LINE_NUMBER,
     NOTHING,
     OPERATOR_NUMBER,
+    OTHER_ACCOUNT,
     PUBLIC,
     TOKEN,
     add_line,
@@ -708,6 +709,11 @@ def recording(client, sid: str, url: str, call_sid: str = "CA1000", **fields):
     return response
 
 
+def downloads_from(app, server: RecordingServer) -> None:
+    """Recordings are fetched only from the provider's origin: here, the stand-in server."""
+    app.config.update(HOTLINE_DOWNLOAD_RECORDINGS=True, HOTLINE_RECORDINGS_ORIGIN=server.base)
+
+
 def stored_recording(app, call_sid: str = "CA1000") -> dict:
     """The call's recording attachment and case."""
     with app.app_context():
@@ -730,11 +736,11 @@ def stored_recording(app, call_sid: str = "CA1000") -> dict:
 def test_a_voicemail_is_downloaded_and_opens_a_case_waiting_for_its_transcript(
     app, client, hotline
 ):
-    app.config["HOTLINE_DOWNLOAD_RECORDINGS"] = True
     start(client)
     step(client, "attempt=0", Digits="1")
 
     with serving(RecordingServer((ACCOUNT, TOKEN))) as server:
+        downloads_from(app, server)
         recording(client, "RE2000", server.recording_url("RE2000"))
         recording(client, "RE2000", server.recording_url("RE2000"))  # Twilio retries
 
@@ -757,10 +763,10 @@ def test_a_voicemail_is_downloaded_and_opens_a_case_waiting_for_its_transcript(
 
 def test_the_credentials_never_follow_a_redirect_to_another_host(app, client, hotline):
     """Twilio answers a media request with a redirect to a short-lived CDN address."""
-    app.config["HOTLINE_DOWNLOAD_RECORDINGS"] = True
     start(client)
     cdn = RecordingServer(None)
     twilio = RecordingServer((ACCOUNT, TOKEN), redirect_to=cdn.base)
+    downloads_from(app, twilio)
     with serving(cdn), serving(twilio):
         recording(client, "RE2001", twilio.recording_url("RE2001"))
 
@@ -770,10 +776,10 @@ def test_the_credentials_never_follow_a_redirect_to_another_host(app, client, ho
 
 
 def test_a_refused_download_keeps_the_url_and_still_opens_the_case(app, client, hotline):
-    app.config["HOTLINE_DOWNLOAD_RECORDINGS"] = True
     start(client)
 
     with serving(RecordingServer((ACCOUNT, "another-token"))) as server:
+        downloads_from(app, server)
         recording(client, "RE2002", server.recording_url("RE2002"))
 
     assert len(server.requests) == 1
@@ -785,10 +791,10 @@ def test_a_refused_download_keeps_the_url_and_still_opens_the_case(app, client, 
 
 
 def test_a_download_that_is_not_audio_is_not_kept(app, client, hotline):
-    app.config["HOTLINE_DOWNLOAD_RECORDINGS"] = True
     start(client)
 
     with serving(RecordingServer((ACCOUNT, TOKEN), body=b"<html>login</html>")) as server:
+        downloads_from(app, server)
         recording(client, "RE2003", server.recording_url("RE2003"))
 
     assert len(server.requests) == 1
@@ -797,10 +803,10 @@ def test_a_download_that_is_not_audio_is_not_kept(app, client, hotline):
 
 
 def test_a_download_cut_short_keeps_the_url_and_stores_no_file(app, client, hotline):
-    app.config["HOTLINE_DOWNLOAD_RECORDINGS"] = True
     start(client)
 
     with serving(RecordingServer((ACCOUNT, TOKEN), length=len(MP3) * 4)) as server:
+        downloads_from(app, server)
         recording(client, "RE2009", server.recording_url("RE2009"))
 
     assert len(server.requests) == 1
@@ -812,13 +818,53 @@ def test_a_download_cut_short_keeps_the_url_and_stores_no_file(app, client, hotl
         assert not folder.exists() or not any(p.is_file() for p in folder.rglob("*"))
 
 
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{elsewhere}/2010-04-01/Accounts/{account}/Recordings/RE2010",
+        "{localhost}/2010-04-01/Accounts/{account}/Recordings/RE2010",
+        "{base}/2010-04-01/Accounts/{other}/Recordings/RE2010",
+        "{base}/somewhere/else",
+        "{base}/2010-04-01/Accounts/{account}/Recordings/../../../../x",
+        "{userinfo}/2010-04-01/Accounts/{account}/Recordings/RE2010",
+    ],
+    ids=["other-origin", "other-host-name", "other-account", "other-path", "dot-dot", "userinfo"],
+)
+def test_the_credentials_go_only_to_the_providers_own_recordings(app, client, hotline, template):
+    """A signed callback whose RecordingUrl names another origin, account or path makes no
+    request at all (so the account's credentials go nowhere); the URL is kept for the case."""
+    start(client)
+    elsewhere, twilio = RecordingServer(None), RecordingServer((ACCOUNT, TOKEN))
+    with serving(elsewhere), serving(twilio):
+        downloads_from(app, twilio)
+        url = template.format(
+            base=twilio.base,
+            elsewhere=elsewhere.base,
+            localhost=twilio.base.replace("127.0.0.1", "localhost"),
+            userinfo=twilio.base.replace("http://", f"http://{ACCOUNT}:x@"),
+            account=ACCOUNT,
+            other=OTHER_ACCOUNT,
+        )
+        recording(client, "RE2010", url)
+
+    assert elsewhere.requests == [] and twilio.requests == []
+    call = call_row(app)
+    assert (call["recording_url"], call["recording_id"]) == (url, None)
+    assert counts(app) == {**NOTHING, "hotline_calls": 1, "cases": 1}
+
+
+def test_recordings_are_fetched_from_twilios_https_api_by_default(app):
+    """Out of the box the only origin is https://api.twilio.com, never plain http."""
+    assert app.config["HOTLINE_RECORDINGS_ORIGIN"] == "https://api.twilio.com"
+
+
 @pytest.mark.parametrize("setting", ["TWILIO_ACCOUNT_SID", "HOTLINE_DOWNLOAD_RECORDINGS"])
 def test_without_credentials_or_downloads_the_url_is_kept(app, client, hotline, setting):
-    app.config["HOTLINE_DOWNLOAD_RECORDINGS"] = True
-    app.config[setting] = None if setting == "TWILIO_ACCOUNT_SID" else False
     start(client)
 
     with serving(RecordingServer((ACCOUNT, TOKEN))) as server:
+        downloads_from(app, server)
+        app.config[setting] = None if setting == "TWILIO_ACCOUNT_SID" else False
         recording(client, "RE2004", server.recording_url("RE2004"))
 
     assert server.requests == []

@@ -10,7 +10,7 @@ import hmac
 import io
 import json
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pytest
@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 
 from feedback_app.extensions import csrf, db
 from feedback_app.models import Case, CaseChannel, Provider, SmsMessage, SmsOptOut
+from feedback_app.timeutil import LOCAL_TZ
 from tests.conftest import login
 from tests.hotline_support import (
     ALWAYS_OPEN,
@@ -472,6 +473,10 @@ def test_every_webhook_route_refuses_unsigned_and_wrongly_signed_requests(app, c
 # --- Generic gateway ---------------------------------------------------------------------------
 
 
+# A receipt time the gateway states: recent, as a gateway holding a message for a while sends it.
+RECEIVED_AT = (datetime.now(UTC) - timedelta(hours=2)).replace(second=0, microsecond=0)
+
+
 def gateway_payload(message_id: str = "gw-0001", **fields) -> dict:
     """What a local SMS provider posts."""
     payload = {
@@ -479,7 +484,7 @@ def gateway_payload(message_id: str = "gw-0001", **fields) -> dict:
         "from": CALLER,
         "to": LINE_NUMBER,
         "text": COMPLAINT,
-        "received_at": "2025-03-03T08:15:00+07:00",
+        "received_at": RECEIVED_AT.astimezone(LOCAL_TZ).isoformat(),
     }
     payload.update(fields)
     return payload
@@ -497,7 +502,7 @@ def test_gateway_sms_is_stored_and_answered_with_json(app, client, hotline):
     assert body["case_code"] == sms["case"]["code"]
     assert body["reply"] == sms["reply"]
     assert_good_reply(body["reply"], body["case_code"])
-    moment = datetime(2025, 3, 3, 1, 15, tzinfo=UTC)
+    moment = RECEIVED_AT
     with app.app_context():
         case = db.session.scalar(select(Case))
         message = db.session.scalar(select(SmsMessage))
@@ -530,6 +535,36 @@ def test_gateway_opt_out_gets_a_null_reply(app, client, hotline):
     assert response.status_code == 201
     assert response.get_json() == {"id": "gw-0001", "reply": None, "case_code": None}
     assert opted_out(app) == [CALLER]
+
+
+@pytest.mark.parametrize(
+    "stated",
+    ["0001-01-01T00:00:00", "1999-12-31T23:59:59+07:00", "future", "31 days ago"],
+)
+def test_gateway_receipt_time_that_cannot_be_true_gives_way_to_the_arrival_time(
+    app, client, hotline, stated
+):
+    """A wrong clock must not make a case centuries overdue (or due before it arrived); the
+    message itself is kept: nothing a citizen sent is refused for the gateway's clock."""
+    now = datetime.now(UTC)
+    if stated == "future":
+        stated = (now + timedelta(days=1)).isoformat()
+    elif stated == "31 days ago":
+        stated = (now - timedelta(days=31)).isoformat()
+    before = now.replace(microsecond=0)
+    assert gateway_post(client, gateway_payload(received_at=stated)).status_code == 201
+    [sms] = stored_sms(app)
+    assert sms["received_at"].replace(tzinfo=UTC) >= before
+    with app.app_context():
+        case = db.session.scalar(select(Case))
+        assert case.received_at.replace(tzinfo=UTC) >= before
+        assert case.due_on > before.date()
+
+
+def test_gateway_receipt_time_of_a_queued_message_is_kept(app, client, hotline):
+    stated = (datetime.now(UTC) - timedelta(days=29)).replace(microsecond=0)
+    assert gateway_post(client, gateway_payload(received_at=stated.isoformat())).status_code == 201
+    assert stored_sms(app)[0]["received_at"].replace(tzinfo=UTC) == stated
 
 
 def test_gateway_without_received_at_uses_the_arrival_time(app, client, hotline):

@@ -79,7 +79,7 @@ def test_duplicate_username_shows_an_error_and_creates_nothing(app, admin, distr
     response = admin.post(
         "/auth/users/new", data=_new_user_form(admin, district, username="manager_b")
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert translated("This username is already taken.") in page(response)
     assert _user_count(app) == before
 
@@ -87,7 +87,7 @@ def test_duplicate_username_shows_an_error_and_creates_nothing(app, admin, distr
 def test_password_shorter_than_ten_characters_is_refused(app, admin, district):
     before = _user_count(app)
     response = admin.post("/auth/users/new", data=_new_user_form(admin, district, password="short"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert translated("A password has 10 to 256 characters.") in page(response)
     assert _user_count(app) == before
 
@@ -102,7 +102,7 @@ def test_new_account_needs_a_password(app, admin, district):
 def test_unit_outside_the_list_is_refused(app, admin, district):
     before = _user_count(app)
     response = admin.post("/auth/users/new", data=_new_user_form(admin, district, unit_id="9999"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert translated("Not a valid choice.") in page(response)
     assert _user_count(app) == before
 
@@ -159,7 +159,7 @@ def test_saving_an_account_unchanged_records_no_audit_event(app, admin, district
 def test_admin_cannot_disable_their_own_account(app, admin, district):
     me = user_id(app, "admin")
     response = admin.post(f"/auth/users/{me}", data=_edit_form(admin, app, "admin", active=None))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert translated("You cannot disable your own account.") in page(response)
     with app.app_context():
         assert db.session.get(User, me).active
@@ -209,10 +209,10 @@ def test_ward_admin_cannot_place_an_account_outside_their_ward(app, ward_admin, 
     response = ward_admin.post(
         "/auth/users/new", data=_new_user_form(ward_admin, district, unit_id=district["district"])
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert _user_count(app) == before
     target = user_id(app, "manager_a")
     form = _edit_form(ward_admin, app, "manager_a", unit_id=str(district["ward_b"]))
-    assert ward_admin.post(f"/auth/users/{target}", data=form).status_code == 200
+    assert ward_admin.post(f"/auth/users/{target}", data=form).status_code == 400
     with app.app_context():
         assert db.session.get(User, target).unit_id == district["ward_a"]

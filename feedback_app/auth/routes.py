@@ -1,15 +1,29 @@
 """Sign-in, sign-out and the staff-accounts pages."""
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+import unicodedata
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
 from ..models import AdminUnit, User
-from ..security import in_scope, permission_required
+from ..security import MAX_DB_INT, in_scope, permission_required
 from ..units.service import unit_options, units_in_scope
-from . import service
+from . import service, sessions
 from .forms import LoginForm, UserForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -19,22 +33,49 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the active account with this id."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the active account of a session that has not ended (signed out,
+    password changed, idle too long or past its lifetime: see auth.sessions)."""
+    parsed = sessions.parse_id(session_id)
+    if parsed is None or parsed[0] > MAX_DB_INT:
+        return None
+    user = db.session.get(User, parsed[0])
+    if user is None or not user.active or user.session_version != parsed[1]:
+        return None
+    return None if sessions.expired() else user
 
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    """Send people to the sign-in page, remembering where they were going."""
-    flash(_("Please sign in to see this page."), "info")
+    """Send people to the sign-in page, remembering where they were going; say so when it is
+    their session that ended."""
+    if session.get("_user_id"):
+        sessions.end(None)
+        flash(_("Your session has ended. Please sign in again."), "info")
+    else:
+        flash(_("Please sign in to see this page."), "info")
     return redirect(url_for("auth.login", next=request.full_path))
 
 
-def _login_key() -> str:
-    """Throttle per account, never per address: a whole office shares one IP."""
-    return "login:" + service.normalise_username(request.form.get("username", ""))[:64]
+def _username() -> str:
+    return service.normalise_username(request.form.get("username", ""))[:64]
+
+
+def _account_from_address_key() -> str:
+    """One account tried from one address: a guesser there is stopped after a few failures,
+    while its owner, signing in from anywhere else, is not."""
+    return f"login:{_username()}:{get_remote_address()}"
+
+
+def _address_key() -> str:
+    """One address trying many accounts (one password sprayed across them)."""
+    return f"login-address:{get_remote_address()}"
+
+
+def _account_key() -> str:
+    """One account tried from many addresses. Set well above what one address may try in the
+    same time, so no single address can lock anyone out."""
+    return f"login-account:{_username()}"
 
 
 def _login_failed(response) -> bool:
@@ -44,11 +85,30 @@ def _login_failed(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_RATELIMIT"],
-    key_func=_login_key,
+    key_func=_account_from_address_key,
     methods=["POST"],
     deduct_when=_login_failed,
     error_message=lambda: _(
         "Too many failed sign-in attempts for this account. Wait 15 minutes and try again."
+    ),
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ADDRESS_RATELIMIT"],
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    error_message=lambda: _(
+        "Too many failed sign-in attempts from this network. Wait 15 minutes and try again."
+    ),
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_ACCOUNT_RATELIMIT"],
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_login_failed,
+    error_message=lambda: _(
+        "This account is paused after many failed sign-in attempts from several places. "
+        "Wait an hour and try again."
     ),
 )
 def login():
@@ -58,28 +118,39 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = service.authenticate(form.username.data, form.password.data)
+        db.session.commit()
         if user is not None:
-            db.session.commit()
-            login_user(user)
+            sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
         g.login_failed = True
-        db.session.commit()
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only ever redirect within this site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.index")
+    """Only ever redirect to a path of this site.
+
+    Browsers drop tabs and newlines from a Location and read a backslash as a slash, so
+    "/\t/evil.example" would become "//evil.example" (another site): any control character,
+    space or backslash refuses the target, and what is left must parse as a bare path.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return url_for("main.index")
+    if any(ch.isspace() or ch == "\\" or unicodedata.category(ch)[0] == "C" for ch in target):
+        return url_for("main.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return url_for("main.index")
+    return target
 
 
 @bp.post("/logout")
 @login_required
 def logout():
-    """Đăng xuất."""
-    logout_user()
+    """Đăng xuất: this session ends, and so does every copy of it and every other session of
+    the account."""
+    sessions.end(current_user._get_current_object())
+    db.session.commit()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -124,7 +195,8 @@ def create_user():
                 db.session.commit()
                 flash(_("Account %(name)s created.", name=user.username), "success")
                 return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_form.html", form=form, user=None)
+    status = 400 if form.errors else 200
+    return render_template("auth/user_form.html", form=form, user=None), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -155,6 +227,9 @@ def edit_user(user_id: int):
             form.active.errors.append(_("You cannot disable your own account."))
         else:
             db.session.commit()
+            if user.id == current_user.id and form.password.data:
+                sessions.begin(user)  # their own new password ends their other sessions only
             flash(_("Account %(name)s saved.", name=user.username), "success")
             return redirect(url_for("auth.list_users"))
-    return render_template("auth/user_form.html", form=form, user=user)
+    status = 400 if form.errors else 200
+    return render_template("auth/user_form.html", form=form, user=user), status

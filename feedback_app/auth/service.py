@@ -1,11 +1,15 @@
 """Accounts: authentication, creation and changes. No commits here; callers commit."""
 
+import functools
 import re
+import time
 
+from flask import current_app
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
-from ..extensions import db
+from ..extensions import db, limiter
 from ..models import AdminUnit, Role, User
 from ..models.base import utcnow
 
@@ -21,16 +25,53 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash made like every stored one, checked when no account has the name: an unknown
+    name costs the same time as a wrong password, so timing does not tell names apart."""
+    return generate_password_hash("no account has this password")
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """The active user with these credentials, or None. Records the attempt either way."""
+    """The active user with these credentials, or None. Records the attempt: each one against
+    a real account, and attempts on names no account has only as a count (see below)."""
     name = normalise_username(username)
     user = db.session.scalar(select(User).where(User.username == name))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_stand_in_hash(), password)
+        _count_unknown_name_failure()
+        return None
+    # The hash is checked even for a disabled account: its answer takes the same time.
+    if not user.check_password(password) or not user.active:
         audit.record("login_failed", target=user, username=name[:64])
         return None
     user.last_login_at = utcnow()
     audit.record("login", actor=user, target=user)
     return user
+
+
+UNKNOWN_NAME_WINDOW_SECONDS = 3600
+
+
+def _count_unknown_name_failure() -> None:
+    """Failed sign-ins with names no account has are counted per hour (in the throttling
+    storage, shared by every process); the audit trail gets one row at the 1st, 10th, 100th…
+    of an hour, with the count, instead of one row per attempt that anyone could flood it with.
+    The names themselves are not kept: they are often a password typed in the wrong box."""
+    window = int(time.time()) // UNKNOWN_NAME_WINDOW_SECONDS
+    try:
+        count = limiter.storage.incr(
+            f"login-unknown:{window}", expiry=UNKNOWN_NAME_WINDOW_SECONDS * 2
+        )
+    except Exception:  # noqa: BLE001 - storage down (redis raises its own errors): count one
+        current_app.logger.warning("Throttle storage unreachable; unknown-name failure logged")
+        count = 1
+    if count == 1 or _is_power_of_ten(count):
+        audit.record("login_failed_unknown_names", count=count, hour=window)
+
+
+def _is_power_of_ten(n: int) -> bool:
+    return n >= 10 and str(n).rstrip("0") == "1"
 
 
 def create_user(
@@ -82,6 +123,7 @@ def update_user(
         user.active = active
     if password:
         user.set_password(password)
+        user.end_sessions()  # whoever held a session of this account (a copy) is signed out
         changes["password"] = "changed"  # noqa: S105 - a marker, never the password
     if changes:
         audit.record("user_changed", actor=actor, target=user, changes=changes)

@@ -20,10 +20,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter
-from ..forms import options, show_error
+from ..forms import form_key, options, show_error
 from ..hotline import queries as hotline_queries
 from ..hotline.forms import TranscriptForm
 from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
+from ..pagination import page_arg
 from ..security import MAX_DB_INT, can, in_scope, permission_required
 from ..timeutil import from_local, local_today
 from ..units.service import unit_options, units_in_scope
@@ -46,8 +47,6 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 public_bp = Blueprint("track", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
-# Beyond these a number is no row of ours: refuse it before the database overflows on it.
-MAX_PAGE = 100_000
 
 
 def _scoped_case(code: str) -> Case:
@@ -66,7 +65,7 @@ def list_cases():
     units = units_in_scope(current_user)
     form = FilterForm(request.args)
     form.unit.choices = options([("", _("All"))]) + unit_options(units, as_text=True)
-    page = min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+    page = page_arg()
     filters = service.CaseFilters()
     if form.validate():
         filters = service.filters_from(form.data, units)
@@ -88,7 +87,9 @@ def list_cases():
 def _fill_bulk_choices(form: BulkForm, units: list[AdminUnit]) -> None:
     form.unit_id.choices = options([(0, "—")]) + unit_options(units)
     templates = db.session.scalars(
-        select(AnswerTemplate).where(AnswerTemplate.active).order_by(AnswerTemplate.title)
+        service.templates_usable_by(current_user)
+        .where(AnswerTemplate.active)
+        .order_by(AnswerTemplate.title)
     ).all()
     form.template.choices = options([("", "—")] + [(str(t.id), t.title) for t in templates])
 
@@ -136,7 +137,7 @@ def _new_case_from(form: NewCaseForm, points: list[ServicePoint]) -> service.New
         sender_phone=form.sender_phone.data,
         sender_address=form.sender_address.data,
         received_at=from_local(form.received_at.data) if form.received_at.data else None,
-        intake_key=f"form:{form.form_token.data}" if form.form_token.data else None,
+        intake_key=f"form:{form_key(form)}" if form.form_token.data else None,
     )
 
 
@@ -188,11 +189,11 @@ def _render_case(case: Case, status: int = 200, **forms):
     )
 
 
-def _step(code: str, form_cls, form_key: str, apply):
+def _step(code: str, form_cls, form_name: str, apply):
     """Run one workflow step from a posted form; re-render with errors on failure."""
     case = _scoped_case(code)
     form = form_cls()
-    if form_key == "assign":
+    if form_name == "assign":
         form.unit_id.choices = unit_options(units_in_scope(current_user))
     if form.validate_on_submit():
         try:
@@ -205,7 +206,7 @@ def _step(code: str, form_cls, form_key: str, apply):
             db.session.commit()
             flash(_("Case %(code)s updated.", code=case.code), "success")
             return redirect(url_for("cases.show_case", code=case.code))
-    return _render_case(case, 400, **{form_key: form})
+    return _render_case(case, 400, **{form_name: form})
 
 
 @bp.post("/<code>/classify")
@@ -381,10 +382,13 @@ def bulk_action():
 
 
 def _template_body(template_id: str | None) -> str:
-    """The text of an active template; a retired, unknown or malformed choice gives none."""
+    """The text of an active template this user may use; a retired, unknown, someone else's or
+    malformed choice gives none."""
     if not (template_id or "").isdecimal() or int(template_id) > MAX_DB_INT:
         return ""
-    template = db.session.get(AnswerTemplate, int(template_id))
+    template = db.session.scalar(
+        service.templates_usable_by(current_user).where(AnswerTemplate.id == int(template_id))
+    )
     return template.body if template is not None and template.active else ""
 
 
@@ -398,17 +402,28 @@ def answer_templates():
         db.session.commit()
         flash(_("Template saved."), "success")
         return redirect(url_for("cases.answer_templates"))
-    templates = db.session.scalars(select(AnswerTemplate).order_by(AnswerTemplate.title)).all()
+    templates = db.session.scalars(
+        service.templates_usable_by(current_user).order_by(AnswerTemplate.title)
+    ).all()
     return render_template(
-        "cases/templates.html", form=form, templates=templates, empty=EmptyForm(formdata=None)
+        "cases/templates.html",
+        form=form,
+        templates=templates,
+        changeable={t.id for t in templates if service.template_changeable_by(t, current_user)},
+        empty=EmptyForm(formdata=None),
     ), (400 if form.errors else 200)
 
 
 @bp.post("/templates/<int:template_id>/toggle")
 @permission_required("handle_cases")
 def toggle_template(template_id: int):
-    """Retire a template, or bring it back."""
-    template = db.get_or_404(AnswerTemplate, template_id)
+    """Retire a template, or bring it back: the templates of the user's scope only (another
+    unit's is a 404; one of a unit above, which they use but do not own, a 403)."""
+    template = db.first_or_404(
+        service.templates_usable_by(current_user).where(AnswerTemplate.id == template_id)
+    )
+    if not service.template_changeable_by(template, current_user):
+        abort(403)
     if EmptyForm().validate_on_submit():
         service.set_template_active(template, not template.active, current_user)
         db.session.commit()

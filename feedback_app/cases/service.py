@@ -584,12 +584,26 @@ def public_view(case: Case) -> PublicView:
 
 
 def add_template(title: str, body: str, actor: User) -> AnswerTemplate:
-    """A new standard answer."""
-    template = AnswerTemplate(title=_clean(title), body=_clean(body))
+    """A new standard answer, owned by the author's unit."""
+    template = AnswerTemplate(title=_clean(title), body=_clean(body), unit_id=actor.unit_id)
     db.session.add(template)
     db.session.flush()
     audit.record("answer_template_created", actor=actor, target=template)
     return template
+
+
+def templates_usable_by(user: User):
+    """The answer templates a user may use: those of their own unit, of the units above it
+    (a district's templates serve its wards) and of the units below it."""
+    above = [int(part) for part in user.unit.path.strip("/").split("/") if part.isdigit()]
+    return select(AnswerTemplate).where(
+        AnswerTemplate.unit_id.in_(above) | in_scope(AnswerTemplate.unit_id, user)
+    )
+
+
+def template_changeable_by(template: AnswerTemplate, user: User) -> bool:
+    """Only people whose scope covers the template's unit may retire it or bring it back."""
+    return unit_in_scope(template.unit, user)
 
 
 def set_template_active(template: AnswerTemplate, active: bool, actor: User) -> None:

@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from .. import audit
 from ..cases import service as cases
 from ..extensions import db
-from ..forms import show_error
+from ..forms import form_key, show_error
 from ..models import AdminUnit, CallOutcome, HotlineCall, HotlineLine, Provider
+from ..pagination import page_arg
 from ..security import permission_required
 from ..timeutil import LOCAL_TZ, from_local, local_today, now_utc
 from ..units.service import unit_options, units_in_scope
@@ -41,7 +42,6 @@ bp = Blueprint("hotline", __name__, template_folder="templates")
 
 PAGE_SIZE = 50
 # Beyond this a page number is no page of ours: refuse it before the offset overflows.
-MAX_PAGE = 100_000
 MIB = 1024 * 1024
 # A service error about a case's field, shown under the call form's field it came from.
 CASE_FIELDS = {
@@ -50,10 +50,6 @@ CASE_FIELDS = {
     "received_at": "started_at",
     "sender_phone": "number",
 }
-
-
-def _page() -> int:
-    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
 
 
 def _call(call_id: int) -> HotlineCall:
@@ -96,14 +92,14 @@ def list_calls():
     valid = form.validate()
     view = _view(form.view.data)
     calls, has_next = queries.calls_page(
-        current_user, _page(), PAGE_SIZE, day=form.day.data if valid else None, view=view
+        current_user, page_arg(), PAGE_SIZE, day=form.day.data if valid else None, view=view
     )
     return render_template(
         "hotline/calls.html",
         form=form,
         calls=calls,
         view=view,
-        page=_page(),
+        page=page_arg(),
         has_next=has_next,
         now=now_utc(),
         is_overdue=queries.is_overdue,
@@ -117,10 +113,10 @@ def list_messages():
     form = MessageFilterForm(request.args)
     valid = form.validate()
     messages, has_next = queries.messages_page(
-        current_user, _page(), PAGE_SIZE, day=form.day.data if valid else None
+        current_user, page_arg(), PAGE_SIZE, day=form.day.data if valid else None
     )
     return render_template(
-        "hotline/messages.html", form=form, messages=messages, page=_page(), has_next=has_next
+        "hotline/messages.html", form=form, messages=messages, page=page_arg(), has_next=has_next
     ), (200 if valid else 400)
 
 
@@ -150,7 +146,7 @@ def _manual_call(form: CallForm, units: list[AdminUnit]) -> service.ManualCall:
             "open_case",
         )
     return service.ManualCall(
-        token=form.form_token.data,
+        token=form_key(form),
         number=number,
         started_at=from_local(form.started_at.data),
         duration_seconds=parse_duration(form.duration.data) or 0,
@@ -174,7 +170,7 @@ def _store_call(form: CallForm, units: list[AdminUnit]) -> tuple[HotlineCall | N
     except IntegrityError:
         # The same form sent twice at the same moment: the other request stored it.
         db.session.rollback()
-        call = service.find_call(Provider.MANUAL, form.form_token.data)
+        call = service.find_call(Provider.MANUAL, form_key(form))
         if call is None:
             raise
         return call, False
@@ -412,7 +408,7 @@ def list_prompts():
 
 
 @bp.post("/voice-prompts/<key>")
-@permission_required("manage_units")
+@permission_required("change_shared_settings")
 def upload_prompt(key: str):
     """Upload an MP3 or WAV that the voice menu plays instead of the synthetic voice."""
     key = _prompt_key(key)
@@ -434,7 +430,7 @@ def upload_prompt(key: str):
 
 
 @bp.post("/voice-prompts/<key>/remove")
-@permission_required("manage_units")
+@permission_required("change_shared_settings")
 def remove_prompt(key: str):
     """Go back to the synthetic voice for one prompt."""
     key = _prompt_key(key)

@@ -13,7 +13,6 @@ the provider's request into plain values, so a local provider is one more adapte
 import hashlib
 import hmac
 import json
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
@@ -23,6 +22,7 @@ from flask_babel import gettext as _
 from twilio.request_validator import RequestValidator
 
 from ..models import Provider
+from ..textutil import clean_text
 
 # Twilio's ids are 34 characters. 60 leaves room for a local gateway's own ids and keeps every
 # column an id reaches within its length: the case's intake key ("recording:twilio:<id>") is
@@ -51,12 +51,6 @@ class InboundSms:
     recipient: str
     text: str
     received_at: datetime | None = None
-
-
-def clean_text(value: str) -> str:
-    """What a citizen sent, as stored: NFC, no NUL or other control characters but newlines."""
-    text = unicodedata.normalize("NFC", value)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C").strip()
 
 
 def _required(values: dict, name: str, limit: int) -> str:

@@ -19,9 +19,15 @@ from ..cases import attachments
 from ..models import Attachment, Case
 
 
-def _download_url(url: str) -> str | None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
+def _download_url(url: str, origin: str, account_sid: str) -> str | None:
+    """Where to fetch a recording, or None when the URL is not one of this account's recordings
+    on the provider's own API host: the request carries the account's credentials, so a signed
+    webhook naming another host (or plain http) must never make us send them there."""
+    parts, allowed = urlsplit(url), urlsplit(origin)
+    prefix = f"/2010-04-01/Accounts/{account_sid}/Recordings/"
+    if (parts.scheme, parts.netloc) != (allowed.scheme, allowed.netloc) or parts.username:
+        return None
+    if not parts.path.startswith(prefix) or parts.query or parts.fragment or ".." in parts.path:
         return None
     return url if parts.path.endswith((".mp3", ".wav")) else url + ".mp3"
 
@@ -47,7 +53,7 @@ def fetch(url: str | None, case: Case | None) -> Attachment | None:
     """The recording stored as an attachment of the case, or None (then its URL is kept)."""
     config = current_app.config
     sid, token = config.get("TWILIO_ACCOUNT_SID"), config.get("TWILIO_AUTH_TOKEN")
-    target = _download_url(url or "")
+    target = _download_url(url or "", str(config["HOTLINE_RECORDINGS_ORIGIN"]), str(sid or ""))
     if not (config["HOTLINE_DOWNLOAD_RECORDINGS"] and sid and token and target):
         return None
     credentials = base64.b64encode(f"{sid}:{token}".encode()).decode("ascii")

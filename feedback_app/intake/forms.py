@@ -23,6 +23,9 @@ from ..labels import CASE_KIND_LABELS
 from ..models import CaseKind
 
 _RELOAD = _l("The form is incomplete. Reload the page and try again.")
+# Entry and page numbers of a comment book: far above any real book, far below what an
+# INTEGER column holds (a larger number typed by mistake would otherwise fail to store).
+MAX_BOOK_NUMBER = 100_000
 
 
 def _token_field() -> HiddenField:
@@ -126,6 +129,7 @@ class BookEntryForm(_PaperTextForm):
         validators=[
             InputRequired(message=_l("Enter the entry number written in the book.")),
             NumberRange(min=1, message=_l("Entry numbers start at 1.")),
+            NumberRange(max=MAX_BOOK_NUMBER, message=_l("Enter a number from 1 to 100000.")),
         ],
     )
     page = IntegerField(
@@ -133,13 +137,17 @@ class BookEntryForm(_PaperTextForm):
         validators=[
             InputRequired(message=_l("Enter the page of the book.")),
             NumberRange(min=1, message=_l("Page numbers start at 1.")),
+            NumberRange(max=MAX_BOOK_NUMBER, message=_l("Enter a number from 1 to 100000.")),
         ],
     )
     written_on = DateField(
         _l("Date written"),
         description=_l("Within the book's year; not in the future."),
         invalid_value_message=_l("Enter a date such as 2025-03-14."),
-        validators=[InputRequired(message=_l("Enter the date the entry was written."))],
+        validators=[
+            InputRequired(message=_l("Enter the date the entry was written.")),
+            plausible_date,
+        ],
     )
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..forms import show_error
+from ..forms import form_key, show_error
 from ..models import AdminUnit, BoxOpening, CaseKind, CommentBook, ServicePoint
+from ..pagination import page_arg
 from ..security import can, in_scope, permission_required
 from ..timeutil import LOCAL_TZ, local_today
 from . import service
@@ -66,10 +67,6 @@ def _book_in_scope(book_id: int) -> CommentBook:
     )
 
 
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
-
-
 def _paper_text(form) -> service.PaperText:
     return service.PaperText(
         content=form.content.data,
@@ -88,7 +85,7 @@ def _paper_text(form) -> service.PaperText:
 @permission_required("view_units")
 def list_openings():
     """Hòm thư góp ý: the openings in scope, newest first, with slips entered vs counted."""
-    page = _page()
+    page = page_arg()
     rows = db.session.execute(
         service.openings_query(current_user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -114,7 +111,7 @@ def create_opening():
                 opened_at_local=form.opened_at.data,
                 witnesses=form.witnesses.data,
                 slips_counted=form.slips_counted.data,
-                intake_key=form.form_token.data,
+                intake_key=form_key(form),
                 actor=current_user,
             )
         except service.IntakeError as exc:
@@ -165,7 +162,7 @@ def add_slip(opening_id: int):
             case, created = service.add_slip(
                 opening,
                 _paper_text(form),
-                token=form.form_token.data,
+                token=form_key(form),
                 scan=form.scan.data,
                 actor=current_user,
             )
@@ -206,7 +203,7 @@ def close_opening(opening_id: int):
 
 
 def _render_books(form: BookForm, status: int = 200):
-    page = _page()
+    page = page_arg()
     rows = db.session.execute(
         service.books_query(current_user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
     ).all()
@@ -291,7 +288,7 @@ def add_entry(book_id: int):
                 entry_number=form.entry_number.data,
                 page=form.page.data,
                 written_on=form.written_on.data,
-                token=form.form_token.data,
+                token=form_key(form),
                 scan=form.scan.data,
                 actor=current_user,
             )

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..security import PERMISSION_LABELS, PERMISSIONS
+from ..security import PERMISSION_LABELS, can
 
 bp = Blueprint("main", __name__, template_folder="templates")
 
@@ -16,8 +16,7 @@ def index():
     """Staff see what their role lets them do; others see the public entry points."""
     if not current_user.is_authenticated:
         return render_template("main/landing.html")
-    granted = PERMISSIONS.get(current_user.role, frozenset())
-    abilities = [label for key, label in PERMISSION_LABELS.items() if key in granted]
+    abilities = [label for key, label in PERMISSION_LABELS.items() if can(current_user, key)]
     return render_template("main/home.html", abilities=abilities)
 
 

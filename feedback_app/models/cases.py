@@ -241,7 +241,10 @@ class CommentBook(db.Model):
 
 
 class AnswerTemplate(db.Model):
-    """Mẫu trả lời: a standard answer used to close several similar cases at once."""
+    """Mẫu trả lời: a standard answer used to close several similar cases at once.
+
+    It belongs to the unit of whoever wrote it: that unit and the units below it use it, and
+    only people whose scope covers that unit may retire it."""
 
     __tablename__ = "answer_templates"
 
@@ -250,3 +253,6 @@ class AnswerTemplate(db.Model):
     body: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("admin_units.id"), index=True)
+
+    unit: Mapped[AdminUnit] = relationship()

@@ -38,12 +38,23 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every signed-in session's id: raising it (sign-out, a new password) ends every
+    # session of the account, including cookies copied before.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[AdminUnit] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a disabled account cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's session id for the account: "<id>:<session version>"."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session signed in so far stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         """Store only a salted hash."""

@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..forms import options, show_error
 from ..models import AdminUnit, Counter, Instrument, Kiosk, Officer, Question, ServicePoint
-from ..security import in_scope, permission_required
+from ..security import changes_require, in_scope, permission_required
 from ..timeutil import now_utc
 from . import instruments, service
 from .forms import DutyForm, KioskForm, MoveForm, QuestionForm, TitlesForm
@@ -80,7 +80,7 @@ def list_instruments():
 
 
 @bp.post("/instruments/<int:instrument_id>/copy")
-@permission_required("manage_surveys")
+@permission_required("change_shared_settings")
 def copy_instrument(instrument_id: int):
     """A new draft with the questions of this version."""
     source = db.get_or_404(Instrument, instrument_id)
@@ -95,6 +95,7 @@ def copy_instrument(instrument_id: int):
 
 @bp.route("/instruments/<int:instrument_id>", methods=["GET", "POST"])
 @permission_required("manage_surveys")
+@changes_require("change_shared_settings")
 def edit_instrument(instrument_id: int):
     """A version with its questions; a draft's titles can be changed here."""
     instrument = db.get_or_404(Instrument, instrument_id)
@@ -126,6 +127,7 @@ def _refuse(form, exc: instruments.QuestionInvalid) -> None:
 
 @bp.route("/instruments/<int:instrument_id>/questions/new", methods=["GET", "POST"])
 @permission_required("manage_surveys")
+@changes_require("change_shared_settings")
 def add_question(instrument_id: int):
     """A new question at the end of a draft."""
     instrument = db.get_or_404(Instrument, instrument_id)
@@ -151,6 +153,7 @@ def _question(instrument_id: int, question_id: int) -> Question:
 
 @bp.route("/instruments/<int:instrument_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @permission_required("manage_surveys")
+@changes_require("change_shared_settings")
 def edit_question(instrument_id: int, question_id: int):
     """Change one question of a draft."""
     question = _question(instrument_id, question_id)
@@ -169,7 +172,7 @@ def edit_question(instrument_id: int, question_id: int):
 
 
 @bp.post("/instruments/<int:instrument_id>/questions/<int:question_id>/delete")
-@permission_required("manage_surveys")
+@permission_required("change_shared_settings")
 def remove_question(instrument_id: int, question_id: int):
     """Take a question out of a draft."""
     question = _question(instrument_id, question_id)
@@ -181,7 +184,7 @@ def remove_question(instrument_id: int, question_id: int):
 
 
 @bp.post("/instruments/<int:instrument_id>/questions/<int:question_id>/move")
-@permission_required("manage_surveys")
+@permission_required("change_shared_settings")
 def move_question(instrument_id: int, question_id: int):
     """Move a question of a draft to another position."""
     question = _question(instrument_id, question_id)
@@ -198,7 +201,7 @@ def move_question(instrument_id: int, question_id: int):
 
 
 @bp.post("/instruments/<int:instrument_id>/publish")
-@permission_required("manage_surveys")
+@permission_required("change_shared_settings")
 def publish_instrument(instrument_id: int):
     """Publish a draft: kiosks and forms use it from now on; the version before is retired."""
     instrument = db.get_or_404(Instrument, instrument_id)

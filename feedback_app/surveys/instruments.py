@@ -48,10 +48,16 @@ def active_instrument() -> Instrument | None:
     )
 
 
+LABEL_CODE = re.compile(r"[A-Za-z0-9._-]{1,40}\Z")  # Instrument.code is String(40)
+VERSION_NUMBER = re.compile(r"[0-9]{1,9}\Z")
+
+
 def _parse_label(label: str) -> tuple[str, int] | None:
     """(code, version) of a label "<code>@<version>", or None if it is not one."""
     code, _sep, version = (label or "").rpartition("@")
-    if not code or not version.isdecimal():
+    # Anything else is no version of ours, and some of it would fail in the query itself: a
+    # number past a database integer, a lone surrogate no database can encode.
+    if not LABEL_CODE.match(code) or not VERSION_NUMBER.match(version):
         return None
     return code, int(version)
 

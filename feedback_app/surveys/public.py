@@ -274,7 +274,12 @@ def show_survey(point_id: int):
 
 
 @survey_bp.post("/survey/<int:point_id>")
-@limiter.limit(lambda: current_app.config["WEB_SURVEY_RATELIMIT"], key_func=get_remote_address)
+@limiter.limit(
+    lambda: current_app.config["WEB_SURVEY_RATELIMIT"],
+    key_func=get_remote_address,
+    # Only a stored answer spends the address's allowance: a refused form stores nothing.
+    deduct_when=lambda response: response.status_code == 200,
+)
 def submit_survey(point_id: int):
     """Store the answers and thank the citizen (with the tracking code if a case was opened).
     A resend of the same page shows the same thanks and stores nothing more."""

@@ -34,6 +34,7 @@ from ..models import (
     ServicePoint,
     User,
 )
+from ..textutil import clean_text
 from ..timeutil import now_utc
 from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import AnswerableVersion, QuestionSpec, answerable
@@ -416,8 +417,11 @@ def _validate(payload: dict, where: Where) -> _Clean:
             errors[f"answers.{question.code}"] = parsed
         else:
             answers.append((question, parsed))
-    language = payload.get("language") or "vi"
-    if language not in current_app.config["LANGUAGES"]:
+    language = payload.get("language")
+    if language in (None, ""):
+        language = "vi"
+    elif language not in current_app.config["LANGUAGES"]:
+        # Not `or "vi"`: false, 0, [] and {} are no language either, and are refused as such.
         errors["language"] = _("Unknown language.")
     dossier = payload.get("dossier_code")
     if dossier not in (None, ""):
@@ -459,7 +463,7 @@ def _parse_answer(question: QuestionSpec, value):
         return (question.options[value], value, None)
     if not isinstance(value, str):
         return _("Write text here.")
-    text = value.replace("\x00", "").strip()
+    text = clean_text(value)
     if len(text) > question.max_length:
         return _("At most %(n)d characters.", n=question.max_length)
     if question.code == REPLY_PHONE and text and not PHONE.match(text):

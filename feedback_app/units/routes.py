@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import AdminUnit, Holiday, Officer, ServicePoint
-from ..security import can, in_scope, permission_required
+from ..security import can, changes_require, in_scope, permission_required
 from ..timeutil import local_today
 from . import calendar, service
 from .forms import (
@@ -75,7 +75,8 @@ def create_service_point():
         db.session.commit()
         flash(_("Desk created."), "success")
         return redirect(url_for("units.show_service_point", point_id=point.id))
-    return render_template("units/service_point_form.html", form=form)
+    status = 400 if form.errors else 200
+    return render_template("units/service_point_form.html", form=form), status
 
 
 def _point_in_scope(point_id: int) -> ServicePoint:
@@ -194,7 +195,7 @@ def list_holidays():
 
 
 @bp.post("/holidays")
-@permission_required("manage_units")
+@permission_required("change_shared_settings")
 def add_holiday():
     """Add a day off or a make-up working day; one row per date."""
     form = HolidayForm()
@@ -215,7 +216,7 @@ def add_holiday():
 
 
 @bp.post("/holidays/load")
-@permission_required("manage_units")
+@permission_required("change_shared_settings")
 def load_holidays():
     """Fill in Vietnam's predictable public holidays for a year (days present are kept)."""
     form = LoadHolidaysForm()
@@ -229,7 +230,7 @@ def load_holidays():
 
 
 @bp.post("/holidays/<int:holiday_id>/delete")
-@permission_required("manage_units")
+@permission_required("change_shared_settings")
 def delete_holiday(holiday_id: int):
     """Remove one row from the calendar."""
     holiday = db.get_or_404(Holiday, holiday_id)
@@ -243,6 +244,7 @@ def delete_holiday(holiday_id: int):
 
 @bp.route("/deadlines", methods=["GET", "POST"])
 @permission_required("manage_units")
+@changes_require("change_shared_settings")
 def edit_deadlines():
     """The working days each step of a case may take."""
     form = DeadlinesForm(data=calendar.deadline_policies())

@@ -1,0 +1,291 @@
+"""What an outside probe broke (issue 11), each mended where the mechanism lives: oversized
+numbers and dates, text no database can store, ID numbers written with dashes, and settings
+changed from outside their scope."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from feedback_app import privacy
+from feedback_app.extensions import db
+from feedback_app.models import (
+    AdminUnit,
+    AnswerTemplate,
+    Case,
+    CaseKind,
+    DeadlinePolicy,
+    Holiday,
+    Instrument,
+    Response,
+    Role,
+)
+from tests.conftest import csrf_token, login, make_user, page, translated
+from tests.test_intake import add_entry, book_id_from, open_book
+from tests.test_kiosk_api import answers, kiosk, payload, post  # noqa: F401 - `kiosk` is a fixture
+from tests.test_kiosk_page import blank_form, good_answers, post_survey
+from tests.test_paper_web import answer_web, enter_paper, paper_page, survey_page
+from tests.test_track import act, make_case
+
+HUGE = "99999999999999999999"
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _signed_in(app, username: str):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+# --- Numbers past a database integer ---------------------------------------------------------
+
+
+def test_a_huge_instrument_version_on_the_kiosk_api_is_a_400(app, client, kiosk):  # noqa: F811
+    response = post(client, kiosk["token"], payload(instrument=f"sipas-tt01@{HUGE}"))
+    assert response.status_code == 400
+    assert "instrument" in response.get_json()["errors"]
+    assert _count(app, Response) == 0
+
+
+@pytest.mark.parametrize("label", [f"sipas-tt01@{HUGE}", "sipas\ud800@1", "sipas-tt01@١"])
+def test_no_instrument_label_reaches_the_database_unchecked(app, client, kiosk, label):  # noqa: F811
+    assert post(client, kiosk["token"], payload(instrument=label)).status_code == 400
+
+
+def _only_the_published_version_was_answered(app) -> None:
+    """A label the page did not show falls back to the published version (the citizen's answers
+    are kept); it never reaches the database as a number past an integer."""
+    with app.app_context():
+        versions = db.session.scalars(select(Response.instrument_id).distinct()).all()
+        published = db.session.scalar(select(Instrument.id))
+    assert set(versions) <= {published}
+
+
+def test_a_huge_instrument_version_on_the_kiosk_page_is_no_error(app, client, kiosk):  # noqa: F811
+    at = {"token": kiosk["token"]}
+    fields = {**blank_form(client, at), **good_answers(), "instrument": f"sipas-tt01@{HUGE}"}
+    assert post_survey(client, at, fields).status_code == 200
+    _only_the_published_version_was_answered(app)
+
+
+def test_a_huge_instrument_version_on_the_web_survey_is_no_error(app, client, kiosk, district):  # noqa: F811
+    tokens = {**survey_page(client, district["desk_a"]), "instrument": f"sipas-tt01@{HUGE}"}
+    assert answer_web(client, district["desk_a"], tokens=tokens).status_code == 200
+    _only_the_published_version_was_answered(app)
+
+
+def test_refused_web_surveys_do_not_spend_the_addresss_allowance(app, client, kiosk, district):  # noqa: F811
+    app.config["WEB_SURVEY_RATELIMIT"] = "2 per hour"
+    for _ in range(3):
+        refused = answer_web(client, district["desk_a"], answers={}, address="203.0.113.5")
+        assert refused.status_code == 400
+    response = answer_web(client, district["desk_a"], address="203.0.113.5")
+    assert response.status_code == 200
+    assert _count(app, Response) == 1
+
+
+def test_a_huge_instrument_version_on_the_paper_form_is_no_error(app, kiosk, district):  # noqa: F811
+    clerk = _signed_in(app, "clerk")
+    tokens = {**paper_page(clerk), "instrument": f"sipas-tt01@{HUGE}"}
+    assert enter_paper(clerk, district["desk_a"], date.today(), tokens=tokens).status_code == 302
+    _only_the_published_version_was_answered(app)
+
+
+@pytest.mark.parametrize("path", ["/intake/box", "/intake/books", "/cases/", "/hotline/calls"])
+def test_a_huge_page_number_shows_a_page_instead_of_an_error(app, district, path):
+    admin = _signed_in(app, "admin")
+    assert admin.get(f"{path}?page={HUGE}").status_code == 200
+    assert admin.get(f"{path}?page=-{HUGE}").status_code == 200
+
+
+def test_a_huge_book_page_or_entry_number_is_a_translated_400(app, district):
+    clerk = _signed_in(app, "clerk")
+    book = book_id_from(open_book(clerk, district["desk_a"]))
+    for fields in ({"page_no": HUGE}, {"page_no": 100_001}):
+        response = add_entry(clerk, book, 1, **fields)
+        assert response.status_code == 400
+        assert translated("Enter a number from 1 to 100000.") in page(response)
+    response = add_entry(clerk, book, int(HUGE))
+    assert response.status_code == 400
+    assert _count(app, Case) == 0
+
+
+# --- Dates past any plausible one -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/hotline/calls", "/hotline/messages"])
+def test_a_day_filter_in_year_9999_is_a_form_error_not_a_500(app, district, path):
+    operator = _signed_in(app, "hotline")
+    response = operator.get(f"{path}?day=9999-12-31")
+    assert response.status_code == 400
+    assert translated("Enter a date no later than the year 2100.") in page(response)
+
+
+def test_a_holiday_in_year_9999_is_refused_and_nothing_is_stored(app, district):
+    admin = _signed_in(app, "admin")
+    response = admin.post(
+        "/units/holidays",
+        data={
+            "csrf_token": csrf_token(admin, "/units/holidays"),
+            "day": "9999-12-31",
+            "name": "Ngày tận thế",
+            "kind": "holiday",
+        },
+    )
+    assert response.status_code == 400
+    assert translated("Enter a date no later than the year 2100.") in page(response)
+    assert _count(app, Holiday) == 0
+
+
+# --- Text no database can store ----------------------------------------------------------------
+
+
+def test_a_kiosk_comment_with_a_lone_surrogate_is_stored_without_it(app, client, kiosk):  # noqa: F811
+    body = payload(comment="x\ud800y\x00z\u200f", answers=answers(overall=2))
+    response = post(client, kiosk["token"], body)
+    assert response.status_code == 201
+    with app.app_context():
+        case = db.session.scalar(select(Case))
+        assert case.content == "xyz"
+
+
+def test_control_characters_typed_into_a_staff_form_are_not_stored(app, district):
+    clerk = _signed_in(app, "clerk")
+    from tests.test_cases import post_new_case
+
+    response = post_new_case(clerk, district["desk_a"], content="Chậm\x07 trả\x1b kết quả\u0085")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(Case.content)) == "Chậm trả kết quả"
+
+
+# --- ID numbers however they are written ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["001-234-567-890", "001.234.567.890", "0012-3456-7890", "001 234 567 890", "001234567890"],
+)
+def test_a_12_digit_id_number_is_masked_however_it_is_grouped(written):
+    masked = privacy.mask_personal_numbers(f"CCCD số {written} của bà Hoa")
+    assert written not in masked
+    assert sum(ch.isdigit() for ch in masked) == 5
+
+
+def test_an_id_number_with_dashes_in_a_published_answer_is_masked_on_track(client, app, district):
+    code = make_case(app, district["desk_a"])
+    from feedback_app.cases import service
+
+    act(app, code, service.classify, kind=CaseKind.FEEDBACK, subject="")
+    act(app, code, service.answer, text="Đã đối chiếu CCCD 001-234-567-890.", publish=True)
+    body = page(client.get(f"/track/{code}"))
+    assert "001-234-567-890" not in body
+    assert "001-***-***-*90" in body
+
+
+# --- Settings every unit shares, and templates each unit owns -------------------------------------
+
+
+@pytest.fixture
+def ward_admin(app, district):
+    """An admin whose scope is one ward: they run that ward, not the whole map."""
+    with app.app_context():
+        make_user("ward_admin", Role.ADMIN, db.session.get(AdminUnit, district["ward_a"]))
+        db.session.commit()
+    return _signed_in(app, "ward_admin")
+
+
+def test_a_ward_admin_sees_but_cannot_change_the_shared_calendar_or_deadlines(
+    app, district, ward_admin
+):
+    assert ward_admin.get("/units/holidays").status_code == 200
+    assert ward_admin.get("/units/deadlines").status_code == 200
+    token = csrf_token(ward_admin, "/units/service-points")
+    attempts = [
+        ("/units/holidays", {"day": "2026-05-19", "name": "Nghỉ", "kind": "holiday"}),
+        ("/units/holidays/load", {"year": "2026"}),
+        ("/units/deadlines", {"classify": "1", "forward": "1", "answer": "1"}),
+        ("/hotline/voice-prompts/menu/remove", {}),
+    ]
+    for url, data in attempts:
+        assert ward_admin.post(url, data={"csrf_token": token, **data}).status_code == 403, url
+    assert _count(app, Holiday) == 0
+    assert _count(app, DeadlinePolicy) == 0
+    body = page(ward_admin.get("/units/holidays?lang=en"))
+    assert "only an administrator whose scope covers every unit can change them" in body
+    assert 'action="/units/holidays/load"' not in body
+
+
+def test_a_ward_admin_cannot_publish_or_copy_a_survey_version(app, district, ward_admin, kiosk):  # noqa: F811
+    with app.app_context():
+        instrument_id = db.session.scalar(select(Instrument.id))
+    token = csrf_token(ward_admin, "/surveys/instruments")
+    for action in ("copy", "publish"):
+        url = f"/surveys/instruments/{instrument_id}/{action}"
+        assert ward_admin.post(url, data={"csrf_token": token}).status_code == 403
+    assert _count(app, Instrument) == 1
+    assert ward_admin.get(f"/surveys/instruments/{instrument_id}").status_code == 200
+
+
+def test_the_admin_over_the_whole_map_still_changes_them(app, district):
+    admin = _signed_in(app, "admin")
+    token = csrf_token(admin, "/units/holidays")
+    response = admin.post(
+        "/units/holidays",
+        data={"csrf_token": token, "day": "2026-05-19", "name": "Nghỉ bù", "kind": "holiday"},
+    )
+    assert response.status_code == 302
+    assert _count(app, Holiday) == 1
+
+
+def _template(app, unit_id: int, title: str) -> int:
+    with app.app_context():
+        template = AnswerTemplate(title=title, body=f"{title}.", unit_id=unit_id)
+        db.session.add(template)
+        db.session.commit()
+        return template.id
+
+
+def test_a_ward_manager_cannot_retire_another_wards_template(app, district):
+    theirs = _template(app, district["ward_b"], "Mẫu của phường B")
+    manager = _signed_in(app, "manager_a")
+    token = csrf_token(manager, "/cases/templates")
+    assert (
+        manager.post(f"/cases/templates/{theirs}/toggle", data={"csrf_token": token}).status_code
+        == 404
+    )
+    with app.app_context():
+        assert db.session.get(AnswerTemplate, theirs).active is True
+    assert "Mẫu của phường B" not in page(manager.get("/cases/templates"))
+
+
+def test_a_ward_uses_the_districts_templates_but_cannot_retire_them(app, district):
+    districts = _template(app, district["district"], "Mẫu của quận")
+    own = _template(app, district["ward_a"], "Mẫu của phường A")
+    manager = _signed_in(app, "manager_a")
+    listing = page(manager.get("/cases/templates"))
+    assert "Mẫu của quận" in listing and "Mẫu của phường A" in listing
+    token = csrf_token(manager, "/cases/templates")
+    assert (
+        manager.post(f"/cases/templates/{districts}/toggle", data={"csrf_token": token}).status_code
+        == 403
+    )
+    assert (
+        manager.post(f"/cases/templates/{own}/toggle", data={"csrf_token": token}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(AnswerTemplate, districts).active is True
+        assert db.session.get(AnswerTemplate, own).active is False
+
+
+def test_a_new_template_belongs_to_its_authors_unit(app, district):
+    manager = _signed_in(app, "manager_a")
+    token = csrf_token(manager, "/cases/templates")
+    manager.post("/cases/templates", data={"csrf_token": token, "title": "Mới", "body": "Nội dung"})
+    with app.app_context():
+        assert db.session.scalar(select(AnswerTemplate.unit_id)) == district["ward_a"]
