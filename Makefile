@@ -24,11 +24,14 @@ instance/secret_key:
 translations-compile: $(STAMP)
 	$(BIN)/pybabel -q compile -d translations
 
-# The demo runs in development mode: no Twilio token or public URL is needed.
+# The demo runs in development mode: no Twilio token or public URL is needed. A first start seeds
+# the last three months: DEMO_RESPONSES ratings with the cases, calls, paper and dossier figures
+# to match (a few seconds), so the summary page is full; later starts keep what is there.
+DEMO_RESPONSES ?= 20000
 run: export FEEDBACK_ENV = development
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) demo seed --if-empty
+	$(FLASK) demo seed --if-empty --responses $(DEMO_RESPONSES)
 	@FEEDBACK_PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(FLASK) demo logins
 	@echo "Serving on http://127.0.0.1:$(PORT)  (sign in at http://127.0.0.1:$(PORT)/auth/login)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -50,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/kiosk_submissions.py $(BENCH_ARGS)
 	$(BIN)/python bench/hotline_sms.py $(BENCH_ARGS)
 	$(BIN)/python bench/cases_list.py $(BENCH_ARGS)
+	$(BIN)/python bench/reports_summary.py $(BENCH_ARGS)
 
 # Translators: after adding or changing a string, run this, then fill translations/vi.
 translations-update: $(STAMP)

@@ -152,3 +152,21 @@ def drop_database(name: str, postgres: bool) -> None:
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def remove_database(name: str, postgres: bool) -> None:
+    """Drop a scratch database: the PostgreSQL one, or the SQLite file (and its WAL) in
+    bench/out, for benchmarks whose databases are too large to leave behind."""
+    if postgres:
+        drop_database(name, postgres)
+        return
+    path = OUT / f"{name}.db"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def percentile(times: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of some timings."""
+    ordered = sorted(times)
+    rank = max(1, min(len(ordered), int(-(-len(ordered) * p // 100))))  # ceil(n · p / 100)
+    return ordered[rank - 1]

@@ -109,10 +109,13 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .cases.routes import bp as cases_bp
     from .cases.routes import public_bp as track_bp
+    from .dossiers.routes import bp as dossiers_bp
     from .hotline.console import bp as hotline_bp
     from .hotline.webhooks import bp as hotline_webhooks_bp
     from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
+    from .reports.routes import api_bp as reports_api_bp
+    from .reports.routes import bp as reports_bp
     from .surveys.admin import bp as surveys_admin_bp
     from .surveys.api import bp as kiosk_api_bp
     from .surveys.public import paper_bp, survey_bp
@@ -126,8 +129,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(track_bp)
     app.register_blueprint(kiosk_api_bp, url_prefix="/api/v1/kiosk")
     app.register_blueprint(apidocs_bp, url_prefix="/api/v1")
+    app.register_blueprint(reports_bp, url_prefix="/reports")
+    app.register_blueprint(reports_api_bp, url_prefix="/api/v1/reports")
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(intake_bp, url_prefix="/intake")
+    app.register_blueprint(dossiers_bp, url_prefix="/dossiers")
     app.register_blueprint(surveys_admin_bp, url_prefix="/surveys")
     app.register_blueprint(paper_bp, url_prefix="/surveys/paper")
     app.register_blueprint(survey_bp)

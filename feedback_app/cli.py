@@ -1,7 +1,9 @@
 """Command-line interface: `flask --app wsgi <group> <command>`. Each command commits once."""
 
+import json
 import os
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,6 +17,9 @@ from . import retention
 from .auth import service as accounts
 from .extensions import db
 from .models import Counter, Role
+from .reports import flat, rollups
+from .reports import periods as report_periods
+from .reports import service as report_service
 from .surveys import instruments
 from .surveys import service as kiosk_service
 from .timeutil import local_today
@@ -29,6 +34,7 @@ kiosks_cli = AppGroup("kiosks", help="Counter tablets.")
 surveys_cli = AppGroup("surveys", help="Survey instruments.")
 maintenance_cli = AppGroup("maintenance", help="Database upkeep.")
 retention_cli = AppGroup("retention", help="Personal data past the retention period.")
+reports_cli = AppGroup("reports", help="The period summary and the rollups behind it.")
 
 
 def _logins_file() -> Path:
@@ -39,14 +45,18 @@ def _logins_file() -> Path:
 @demo_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has units.")
 @click.option(
-    "--responses", type=click.IntRange(0, 1_000_000), default=0, help="Synthetic ratings."
+    "--responses",
+    type=click.IntRange(0, demo_data.MAX_RESPONSES),
+    default=0,
+    help="Synthetic ratings (with cases, calls, paper and dossier figures to match).",
 )
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")
 @click.option("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
 def demo_seed(if_empty: bool, responses: int, start, end, seed: int) -> None:
     """Create the demo district, its desks, one account per role and a kiosk per counter;
-    with --responses, N synthetic ratings (and the cases their comments open). Idempotent."""
+    with --responses, N synthetic ratings and, to match, the cases of every channel, hotline
+    calls and SMS, box openings, comment-book entries and dossier figures. Idempotent."""
     if if_empty and not demo_data.is_empty():
         click.echo("The database already has units; demo seed skipped.")
         return
@@ -54,12 +64,22 @@ def demo_seed(if_empty: bool, responses: int, start, end, seed: int) -> None:
     first = start.date() if start else last - timedelta(days=89)
     if first > last:
         raise click.UsageError("--from must not be after --to.")
+    began = time.perf_counter()
     result = demo_data.seed()
-    made = demo_data.seed_responses(responses, first, last, seed) if responses else 0
+    activity = demo_data.seed_responses(responses, first, last, seed) if responses else None
     db.session.commit()
+    seeded = time.perf_counter() - began
     click.echo(f"Units created: {result.units_created}; desks created: {result.desks_created}.")
-    if responses:
-        click.echo(f"Responses created: {made} ({first} to {last}, seed {seed}).")
+    if activity is not None:
+        click.echo(
+            f"Responses created: {activity.responses} ({first} to {last}, seed {seed}) "
+            f"in {seeded:.1f} s; {activity}."
+        )
+        # Count them into the rollups now, so the first summary does not have to.
+        began = time.perf_counter()
+        folded = demo_data.fold_into_rollups()
+        took = time.perf_counter() - began
+        click.echo(f"Rollups brought up to date: {folded} responses in {took:.1f} s.")
     if result.new_logins:
         _save_logins(result.new_logins)
         click.echo("New demo accounts (username: password):")
@@ -226,6 +246,47 @@ def retention_purge(dry_run: bool) -> None:
         click.echo(line)
 
 
+@reports_cli.command("summary")
+@click.option(
+    "--period", required=True, help="2025, 2025-H1, 2025-Q2, 2025-06 or 2025-01-01..2025-03-15."
+)
+@click.option("--unit", "unit_code", required=True, help="The unit's statistics-office code.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
+)
+def reports_summary(period: str, unit_code: str, fmt: str, output: str | None) -> None:
+    """The period summary of a unit (with everything below it), as on /reports/summary."""
+    try:
+        chosen = report_periods.parse(period)
+    except report_periods.PeriodError as exc:
+        raise click.BadParameter(exc.message, param_hint="--period") from None
+    unit = units.find_unit(unit_code.strip(), chosen.end)
+    if unit is None:
+        raise click.BadParameter(f"no unit has the code {unit_code!r}.", param_hint="--unit")
+    # The operator at the console is trusted: officer figures included.
+    data = report_service.summary(chosen, unit, officers=True)
+    if fmt == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        encoding = "utf-8"
+    else:
+        body, encoding = flat.to_csv(data), "utf-8-sig"
+    if output:
+        Path(output).write_text(body, encoding=encoding)
+        click.echo(f"Summary written to {output}.")
+    else:
+        click.echo(body, nl=False)
+
+
+@reports_cli.command("rebuild-rollups")
+def reports_rebuild_rollups() -> None:
+    """Count every response into the rollups again (after a repair; the summary stays right)."""
+    folded = rollups.rebuild()
+    click.echo(f"Rollups rebuilt from {folded} responses.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     for group in (
@@ -237,5 +298,6 @@ def init_app(app: Flask) -> None:
         surveys_cli,
         maintenance_cli,
         retention_cli,
+        reports_cli,
     ):
         app.cli.add_command(group)

@@ -50,6 +50,9 @@ class DefaultConfig:
     KIOSK_IDLE_SECONDS = 60
     # Tracking codes are unguessable; this only slows anyone who tries to enumerate them.
     TRACK_RATELIMIT = "60 per minute"
+    # Verdicts ("Hài lòng" / "Không hài lòng") posted on published answers, per client address;
+    # like the web survey's, the address is only the limiter's key, never written anywhere.
+    VERDICT_RATELIMIT = "10 per hour"
     # Submissions of the public web survey (/survey/<desk>) per client address: enough for a
     # family sharing a phone, too few to stuff the ratings. The address is only a throttling key
     # in the limiter's storage; it is never written to the database.

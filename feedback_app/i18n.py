@@ -1,8 +1,9 @@
 """Language selection: ?lang=, then the session, then the browser; Vietnamese by default."""
 
 from pathlib import Path
+from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, session, url_for
+from flask import Flask, current_app, has_request_context, request, session, url_for
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -11,6 +12,8 @@ from .extensions import babel
 def select_locale() -> str:
     """The locale for this request."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # a CLI command: Vietnamese, the default everywhere
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         return asked
@@ -23,8 +26,8 @@ def select_locale() -> str:
 
 def _remember_choice() -> None:
     """Keep an explicit ?lang= choice for the rest of the visit (pages with a session)."""
-    if current_app.session_interface.is_null_session(session):
-        return  # the machine APIs keep no session (security.SessionInterface)
+    if current_app.session_interface.is_null_session(session) or request.path.startswith("/api/"):
+        return  # JSON APIs remember nothing: the language is asked for on each request
     asked = request.args.get("lang")
     if asked in current_app.config["LANGUAGES"] and session.get("lang") != asked:
         session["lang"] = asked
@@ -42,7 +45,11 @@ def switch_language_url(lang: str) -> str:
         adapter = current_app.create_url_adapter(request)
         if adapter is None or not adapter.test(request.path, method="GET"):
             return url_for("main.index", lang=lang)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # The same path with the query string rebuilt by hand: passing the arguments to url_for
+    # would let a query argument named like a path part or like url_for's own options
+    # (`_anchor`, `_external`…) break the page or point the link at another host.
+    query = urlencode([(key, value) for key, values in args.items() for value in values], safe="/")
+    return f"{request.script_root}{request.path}?{query}"
 
 
 def init_app(app: Flask) -> None:

@@ -100,6 +100,14 @@ SURVEY_FACTOR_LABELS = {
     "overall": _l("Overall satisfaction"),
 }
 
+RESPONSE_CHANNEL_LABELS = {
+    "kiosk": _l("Counter tablet"),
+    "paper": _l("Paper form"),
+    "web": _l("Web survey"),
+    "sms": _l("SMS"),
+    "ivr": _l("Phone menu"),
+}
+
 CALL_STATUS_LABELS = {
     CallStatus.QUEUED: _l("Queued"),
     CallStatus.RINGING: _l("Ringing"),

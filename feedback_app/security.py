@@ -20,6 +20,7 @@ PERMISSION_LABELS = {
     "manage_units": _l("Manage units, desks, counters and officers"),
     "view_units": _l("See units, desks, counters and officers"),
     "view_reports": _l("Review period summaries and export the official report"),
+    "enter_dossiers": _l("Enter and import the desks' monthly dossier figures"),
     "view_cases": _l("See citizens' cases and their history"),
     "handle_cases": _l("Classify, assign and answer citizens' cases"),
     "enter_paper": _l("Open suggestion boxes and enter slips and comment-book entries"),
@@ -39,8 +40,12 @@ WHOLE_MAP_PERMISSIONS = frozenset({"change_shared_settings"})
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.ADMIN: frozenset(PERMISSION_LABELS),
-    Role.REFORM_OFFICE: frozenset({"view_units", "view_reports", "view_cases", "handle_cases"}),
-    Role.UNIT_MANAGER: frozenset({"view_units", "view_reports", "view_cases", "handle_cases"}),
+    Role.REFORM_OFFICE: frozenset(
+        {"view_units", "view_reports", "enter_dossiers", "view_cases", "handle_cases"}
+    ),
+    Role.UNIT_MANAGER: frozenset(
+        {"view_units", "view_reports", "enter_dossiers", "view_cases", "handle_cases"}
+    ),
     Role.INTAKE_CLERK: frozenset({"view_units", "view_cases", "enter_paper"}),
     Role.HOTLINE_OPERATOR: frozenset({"view_units", "view_cases", "hotline"}),
     Role.COUNTER_STAFF: frozenset({"set_duty"}),
@@ -136,8 +141,28 @@ def unit_in_scope(unit: AdminUnit | None, user: User) -> bool:
     return unit is not None and unit.path.startswith(user.unit.path)
 
 
+def _up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0..limit (no sign, no leading zeros)."""
+    digits = str(limit)
+    parts = [r"[0-9]" if len(digits) == 1 else rf"[1-9][0-9]{{0,{len(digits) - 2}}}|0"]
+    for i, digit in enumerate(digits):
+        if digit == "0":
+            continue
+        head, rest = digits[:i], len(digits) - i - 1
+        low = "1" if i == 0 else "0"
+        if int(digit) > int(low):
+            tail = rf"[0-9]{{{rest}}}" if rest else ""
+            parts.append(f"{head}[{low}-{int(digit) - 1}]{tail}")
+    parts.append(digits)
+    return "(?:" + "|".join(parts) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every route: ids beyond a database integer are a 404, not a 500."""
+    """`<int:…>` in every route: ids beyond a database integer are a 404, not a 500. The pattern
+    itself stops at the largest one, so such a path matches no rule at all (a 404 on every
+    method, never a 405 because a GET rule's pattern matched first)."""
+
+    regex = _up_to(MAX_DB_INT)
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
@@ -171,8 +196,9 @@ def _set_headers(response):
     return response
 
 
-# Machine-to-machine paths: authenticated by a token in the URL, never by a cookie.
-SESSIONLESS_PREFIXES = ("/api/",)
+# Machine-to-machine paths: authenticated by a token in the URL, never by a cookie. (The reports
+# API under /api/v1/reports/ is read with the staff member's signed-in session, like its page.)
+SESSIONLESS_PREFIXES = ("/api/v1/kiosk/",)
 
 
 class SessionInterface(SecureCookieSessionInterface):

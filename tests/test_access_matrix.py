@@ -157,6 +157,20 @@ intake.open_book              POST   desk            302     302/400  403      4
 intake.show_book              GET    book            200     200/404  200/404  200/404  200/404  200/404  403      login
 intake.add_entry              POST   book            302     302/404  403      403      302/404  403      403      login
 intake.close_book             POST   book_close      302     302/404  403      403      302/404  403      403      login
+#
+# --- the period summary (view_reports): a unit of the user's own tree only; the API answers 401 --------------------------
+reports.show_summary          GET    unit_code       200     200/404  200/404  200/404  403      403      403      login
+reports_api.summary_json      GET    unit_code       200     200/404  200/404  200/404  403      403      403      401
+reports.list_comments         GET    unit_code       200     200/404  200/404  200/404  403      403      403      login
+#
+# --- dossier figures (Biểu 06): reading needs view_reports; entering, importing, templates enter_dossiers -------------
+dossiers.list_figures         GET    list            200     200      200      200      403      403      403      login
+dossiers.enter_figures        GET    -               200     200      200      200      403      403      403      login
+dossiers.enter_figures        POST   desk            302     302/400  302/400  302/400  403      403      403      login
+dossiers.import_figures       GET    -               200     200      200      200      403      403      403      login
+dossiers.import_figures       POST   desk            302     302/400  302/400  302/400  403      403      403      login
+dossiers.template_csv         GET    -               200     200      200      200      403      403      403      login
+dossiers.template_xlsx        GET    -               200     200      200      200      403      403      403      login
 paper.show_form               GET    -               200     200      403      403      200      403      403      login
 paper.enter_form              POST   desk            302     302/400  403      403      302/400  403      403      login
 paper.list_qr_codes           GET    list            200     200      200      200      200      200      403      login
@@ -204,6 +218,7 @@ main.healthz                  GET    -               200     200      200      2
 apidocs.openapi_document_json GET    -               200     200      200      200      200      200      200      200
 track.track                   GET    -               200     200      200      200      200      200      200      200
 track.track_case              GET    case            200     200      200      200      200      200      200      200
+track.record_verdict          POST   case            400     400      400      400      400      400      400      400
 kiosk.service_worker          GET    -               200     200      200      200      200      200      200      200
 kiosk.survey                  GET    kiosk           200     200      200      200      200      200      200      200
 kiosk.submit                  POST   kiosk           200     200      200      200      200      200      200      200
@@ -230,7 +245,7 @@ hotline_webhooks.status       POST   unsigned        403     403      403      4
 
 # Endpoints that answer the same to everybody: no staff session is involved.
 MACHINE = frozenset(
-    """main.healthz apidocs.openapi_document_json track.track track.track_case
+    """main.healthz apidocs.openapi_document_json track.track track.track_case track.record_verdict
     kiosk.service_worker kiosk.survey kiosk.submit kiosk_api.instrument kiosk_api.submit
     survey.show_survey survey.submit_survey survey.qr_code hotline_webhooks.prompt
     hotline_webhooks.twilio_sms hotline_webhooks.gateway_sms hotline_webhooks.voice_start
@@ -238,8 +253,8 @@ MACHINE = frozenset(
 )
 # Objects that exist once per ward (a, b, c): the in/out pair of a row.
 WARD_OBJECTS = frozenset(
-    """unit desk counter officer officer_toggle user attachment template call voicemail line
-    kiosk kiosk_admin opening opening_close book book_close case case_classify case_assign
+    """unit unit_code desk counter officer officer_toggle user attachment template call voicemail
+    line kiosk kiosk_admin opening opening_close book book_close case case_classify case_assign
     case_answer case_answered case_reject case_forward case_bulk""".split()
 )
 # Requested once: nothing, a list page, a system-wide object, or a request variant.
@@ -272,7 +287,7 @@ HIDDEN_WARDS = {
     "anon": (),
 }
 WARD_NAMES = {"a": "Phường Nhân Chính", "b": "Phường Thượng Đình", "c": "Phường Dịch Vọng"}
-REFUSED = frozenset({"login", "400", "403", "404"})
+REFUSED = frozenset({"login", "400", "401", "403", "404"})
 # Staff POSTs that store nothing even when allowed: every other allowed POST must change a row.
 SIGN_IN_AND_OUT = frozenset({"auth.login", "auth.logout"})
 MP3 = b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 256
@@ -287,6 +302,26 @@ ANSWERS = {
 }
 API_ANSWERS = {"f1_access": 4, "f2_procedure": 5, "f3_officer": 4, "f4_result": 5, "overall": 4}
 A_PAST_MOMENT = "2025-03-14T09:30"  # Vietnam time, for forms that refuse the future
+# One desk's month of dossier figures whose parts add up (Biểu 06).
+DOSSIERS = {
+    "received_total": 10,
+    "received_online": 4,
+    "received_direct": 5,
+    "received_carried_over": 1,
+    "resolved_total": 8,
+    "resolved_early": 2,
+    "resolved_on_time": 5,
+    "resolved_late": 1,
+    "pending_total": 2,
+    "pending_in_time": 1,
+    "pending_overdue": 1,
+}
+
+
+def _dossier_csv(desk: int) -> bytes:
+    """A CSV file of one desk's month of figures, in the template's columns."""
+    header = "service_point_id,month," + ",".join(DOSSIERS)
+    return f"{header}\n{desk},2025-03,{','.join(map(str, DOSSIERS.values()))}\n".encode()
 
 
 @dataclass(frozen=True)
@@ -407,6 +442,7 @@ def _ward_objects(tag: str, unit: AdminUnit, desk: ServicePoint, admin: User) ->
     return {
         "mark": mark,
         "unit": unit.id,
+        "unit_code": unit.code,
         "desk": desk.id,
         "counter": counter.id,
         "officer": officer.id,
@@ -701,6 +737,11 @@ REQUESTS: dict[tuple[str, str], Callable[[Ctx], Req]] = {
     ),
     ("track.track", "GET"): lambda c: Req("/track"),
     ("track.track_case", "GET"): lambda c: Req(f"/track/{c.pick('case')}"),
+    # An unanswered case: no published answer to rate, for every role (the verdict tests
+    # cover the accepted verdict; `case_answered` is published by an earlier row for some).
+    ("track.record_verdict", "POST"): lambda c: form(
+        f"/track/{c.pick('case')}/verdict", verdict="hai_long"
+    ),
     ("hotline.console", "GET"): lambda c: Req("/hotline/"),
     ("hotline.list_calls", "GET"): lambda c: Req("/hotline/calls"),
     ("hotline.list_messages", "GET"): lambda c: Req("/hotline/messages"),
@@ -821,6 +862,26 @@ REQUESTS: dict[tuple[str, str], Callable[[Ctx], Req]] = {
         written_on=local_today().isoformat(),
     ),
     ("intake.close_book", "POST"): lambda c: form(f"/intake/books/{c.pick('book_close')}/close"),
+    ("reports.show_summary", "GET"): lambda c: Req(
+        f"/reports/summary?period=2025-Q1&unit={c.pick('unit_code')}"
+    ),
+    ("reports.list_comments", "GET"): lambda c: Req(
+        f"/reports/comments?period=2025-Q1&unit={c.pick('unit_code')}"
+    ),
+    ("reports_api.summary_json", "GET"): lambda c: Req(
+        f"/api/v1/reports/summary?period=2025-Q1&unit={c.pick('unit_code')}"
+    ),
+    ("dossiers.list_figures", "GET"): lambda c: Req("/dossiers/"),
+    ("dossiers.enter_figures", "GET"): lambda c: Req("/dossiers/new"),
+    ("dossiers.enter_figures", "POST"): lambda c: form(
+        "/dossiers/new", service_point_id=c.pick("desk"), month="2025-03", field="", **DOSSIERS
+    ),
+    ("dossiers.import_figures", "GET"): lambda c: Req("/dossiers/import"),
+    ("dossiers.import_figures", "POST"): lambda c: form(
+        "/dossiers/import", upload=(io.BytesIO(_dossier_csv(c.pick("desk"))), "bieu06.csv")
+    ),
+    ("dossiers.template_csv", "GET"): lambda c: Req("/dossiers/template.csv"),
+    ("dossiers.template_xlsx", "GET"): lambda c: Req("/dossiers/template.xlsx"),
     ("paper.show_form", "GET"): lambda c: Req("/surveys/paper"),
     ("paper.enter_form", "POST"): lambda c: form(
         "/surveys/paper",
@@ -1105,7 +1166,7 @@ def test_every_route_has_a_row_and_every_row_a_route(app):
 def test_the_matrix_is_well_formed():
     """Every cell reads, pairs only where an out-of-scope object exists, machine rows are the
     same for everyone, and every row has a request."""
-    statuses = {"login", "-", "200", "201", "204", "302", "400", "403", "404"}
+    statuses = {"login", "-", "200", "201", "204", "302", "400", "401", "403", "404"}
     problems = []
     for row in ROWS:
         if row.target not in WARD_OBJECTS | ONCE:

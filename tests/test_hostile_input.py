@@ -22,12 +22,27 @@ from feedback_app.models import (
 )
 from tests.conftest import csrf_token, login, make_user, page, translated
 from tests.test_intake import add_entry, book_id_from, open_book
-from tests.test_kiosk_api import answers, kiosk, payload, post  # noqa: F401 - `kiosk` is a fixture
+from tests.test_kiosk_api import add_kiosk, answers, payload, post
 from tests.test_kiosk_page import blank_form, good_answers, post_survey
 from tests.test_paper_web import answer_web, enter_paper, paper_page, survey_page
 from tests.test_track import act, make_case
 
 HUGE = "99999999999999999999"
+
+
+@pytest.fixture
+def kiosk(app, district) -> dict:
+    """The default survey, published, and a kiosk at ward A's first counter."""
+    from feedback_app.models import Counter
+    from feedback_app.surveys import instruments
+
+    with app.app_context():
+        instruments.seed_default()
+        db.session.commit()
+        counter_id = db.session.scalar(
+            select(Counter.id).where(Counter.service_point_id == district["desk_a"])
+        )
+    return add_kiosk(app, counter_id)
 
 
 def _count(app, model) -> int:
@@ -44,7 +59,7 @@ def _signed_in(app, username: str):
 # --- Numbers past a database integer ---------------------------------------------------------
 
 
-def test_a_huge_instrument_version_on_the_kiosk_api_is_a_400(app, client, kiosk):  # noqa: F811
+def test_a_huge_instrument_version_on_the_kiosk_api_is_a_400(app, client, kiosk):
     response = post(client, kiosk["token"], payload(instrument=f"sipas-tt01@{HUGE}"))
     assert response.status_code == 400
     assert "instrument" in response.get_json()["errors"]
@@ -52,7 +67,7 @@ def test_a_huge_instrument_version_on_the_kiosk_api_is_a_400(app, client, kiosk)
 
 
 @pytest.mark.parametrize("label", [f"sipas-tt01@{HUGE}", "sipas\ud800@1", "sipas-tt01@١"])
-def test_no_instrument_label_reaches_the_database_unchecked(app, client, kiosk, label):  # noqa: F811
+def test_no_instrument_label_reaches_the_database_unchecked(app, client, kiosk, label):
     assert post(client, kiosk["token"], payload(instrument=label)).status_code == 400
 
 
@@ -65,20 +80,20 @@ def _only_the_published_version_was_answered(app) -> None:
     assert set(versions) <= {published}
 
 
-def test_a_huge_instrument_version_on_the_kiosk_page_is_no_error(app, client, kiosk):  # noqa: F811
+def test_a_huge_instrument_version_on_the_kiosk_page_is_no_error(app, client, kiosk):
     at = {"token": kiosk["token"]}
     fields = {**blank_form(client, at), **good_answers(), "instrument": f"sipas-tt01@{HUGE}"}
     assert post_survey(client, at, fields).status_code == 200
     _only_the_published_version_was_answered(app)
 
 
-def test_a_huge_instrument_version_on_the_web_survey_is_no_error(app, client, kiosk, district):  # noqa: F811
+def test_a_huge_instrument_version_on_the_web_survey_is_no_error(app, client, kiosk, district):
     tokens = {**survey_page(client, district["desk_a"]), "instrument": f"sipas-tt01@{HUGE}"}
     assert answer_web(client, district["desk_a"], tokens=tokens).status_code == 200
     _only_the_published_version_was_answered(app)
 
 
-def test_refused_web_surveys_do_not_spend_the_addresss_allowance(app, client, kiosk, district):  # noqa: F811
+def test_refused_web_surveys_do_not_spend_the_addresss_allowance(app, client, kiosk, district):
     app.config["WEB_SURVEY_RATELIMIT"] = "2 per hour"
     for _ in range(3):
         refused = answer_web(client, district["desk_a"], answers={}, address="203.0.113.5")
@@ -88,7 +103,7 @@ def test_refused_web_surveys_do_not_spend_the_addresss_allowance(app, client, ki
     assert _count(app, Response) == 1
 
 
-def test_a_huge_instrument_version_on_the_paper_form_is_no_error(app, kiosk, district):  # noqa: F811
+def test_a_huge_instrument_version_on_the_paper_form_is_no_error(app, kiosk, district):
     clerk = _signed_in(app, "clerk")
     tokens = {**paper_page(clerk), "instrument": f"sipas-tt01@{HUGE}"}
     assert enter_paper(clerk, district["desk_a"], date.today(), tokens=tokens).status_code == 302
@@ -144,7 +159,7 @@ def test_a_holiday_in_year_9999_is_refused_and_nothing_is_stored(app, district):
 # --- Text no database can store ----------------------------------------------------------------
 
 
-def test_a_kiosk_comment_with_a_lone_surrogate_is_stored_without_it(app, client, kiosk):  # noqa: F811
+def test_a_kiosk_comment_with_a_lone_surrogate_is_stored_without_it(app, client, kiosk):
     body = payload(comment="x\ud800y\x00z\u200f", answers=answers(overall=2))
     response = post(client, kiosk["token"], body)
     assert response.status_code == 201
@@ -220,7 +235,7 @@ def test_a_ward_admin_sees_but_cannot_change_the_shared_calendar_or_deadlines(
     assert 'action="/units/holidays/load"' not in body
 
 
-def test_a_ward_admin_cannot_publish_or_copy_a_survey_version(app, district, ward_admin, kiosk):  # noqa: F811
+def test_a_ward_admin_cannot_publish_or_copy_a_survey_version(app, district, ward_admin, kiosk):
     with app.app_context():
         instrument_id = db.session.scalar(select(Instrument.id))
     token = csrf_token(ward_admin, "/surveys/instruments")
@@ -289,3 +304,59 @@ def test_a_new_template_belongs_to_its_authors_unit(app, district):
     manager.post("/cases/templates", data={"csrf_token": token, "title": "Mới", "body": "Nội dung"})
     with app.app_context():
         assert db.session.scalar(select(AnswerTemplate.unit_id)) == district["ward_a"]
+
+
+@pytest.mark.parametrize("number", ["2147483648", HUGE])
+def test_an_id_past_a_database_integer_is_a_404_on_every_method(client, district, number):
+    """The converter's own pattern stops at the largest integer, so no rule matches at all (a
+    POST got a 405 before: the GET rule's pattern had matched)."""
+    assert client.get(f"/survey/{number}").status_code == 404
+    assert client.post(f"/survey/{number}").status_code == 404
+    assert client.get("/survey/2147483647").status_code == 404  # in range, no such desk
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/?_anchor=1",
+        "/track?_anchor=1",
+        "/auth/login?_scheme=https",
+        "/track?_external=1",
+        "/track/AAAAAAAA?code=1",
+        "/hotline/prompts/menu?key=1",
+        "/track?lang=en&lang=vi&x=%E2%80%AE",
+    ],
+)
+def test_no_query_argument_breaks_the_language_link(client, district, path):
+    response = client.get(path, headers={"Host": "evil.example"})
+    assert response.status_code in (200, 404)
+    body = response.get_data(as_text=True)
+    assert "evil.example" not in body
+    assert response.headers.get("Content-Security-Policy")
+
+
+def test_a_kiosk_answer_id_replayed_from_another_place_reveals_nothing(
+    app, client, kiosk, district
+):
+    """A client_uuid is the tablet's own: a resend from the same kiosk gets the first reply, the
+    same identifier from another kiosk or from the web survey is refused and reveals no code."""
+    with app.app_context():
+        from feedback_app.models import Counter
+
+        other_counter = db.session.scalar(
+            select(Counter.id).where(Counter.service_point_id == district["desk_b"])
+        )
+    other = add_kiosk(app, other_counter)
+    body = payload(answers=answers(overall=1), comment="Chờ quá lâu, đề nghị trả lời")
+    first = post(client, kiosk["token"], body)
+    assert first.status_code == 201 and first.get_json()["case_code"]
+    code = first.get_json()["case_code"]
+    assert post(client, kiosk["token"], body).get_json() == first.get_json()
+    replay = post(client, other["token"], body)
+    assert replay.status_code == 400
+    assert "client_uuid" in replay.get_json()["errors"]
+    assert code not in replay.get_data(as_text=True)
+    tokens = {**survey_page(client, district["desk_b"]), "client_uuid": body["client_uuid"]}
+    web = answer_web(client, district["desk_b"], tokens=tokens)
+    assert web.status_code == 400 and code not in web.get_data(as_text=True)
+    assert _count(app, Response) == 1

@@ -300,3 +300,86 @@ def test_unknown_names_are_counted_not_logged_one_row_each(app, district):
             ("login_failed_unknown_names", 10),
         ]
         assert "nobody" not in str([row.detail for row in rows])
+
+
+@pytest.mark.parametrize("disguise", ["adm\u200bin", "ad\u00admin", "a\x01dmin", " ADMIN "])
+def test_invisible_characters_do_not_make_another_account_for_the_throttle(app, district, disguise):
+    """The throttle counts the name as it is looked up (cleaned and lower-cased), so a zero-width
+    space does not open a fresh allowance against the same account."""
+    client = app.test_client()
+    for _ in range(5):
+        assert _sign_in_from(client, "203.0.113.9", "admin", "guess").status_code == 200
+    assert _sign_in_from(client, "203.0.113.9", disguise, "guess").status_code == 429
+    assert _sign_in_from(client, "203.0.113.9", disguise).status_code == 429
+
+
+def test_simultaneous_guesses_are_counted_before_their_passwords_are_checked(app, district):
+    """A burst sent at once from one address gets at most the allowance checked; the owner,
+    elsewhere, still signs in (the burst was not counted against the account as a whole)."""
+    import threading
+
+    tokens = []
+    clients = [app.test_client() for _ in range(16)]
+    for client in clients:
+        tokens.append(csrf_token(client))
+    statuses, start = [], threading.Barrier(len(clients))
+
+    def guess(client, token):
+        start.wait()
+        response = client.post(
+            "/auth/login",
+            data={"username": "reform", "password": "guess", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "203.0.113.66"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=guess, args=pair) for pair in zip(clients, tokens, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses.count(200) <= 5, statuses
+    assert statuses.count(429) >= 11, statuses
+    assert _sign_in_from(app.test_client(), "198.51.100.7", "reform").status_code == 302
+
+
+def test_a_refused_sign_in_says_when_to_come_back(app, district):
+    client = app.test_client()
+    for _ in range(5):
+        _sign_in_from(client, "203.0.113.9", "admin", "guess")
+    response = _sign_in_from(client, "203.0.113.9", "admin")
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+
+
+def test_sessions_of_a_disabled_account_stay_ended_when_it_is_enabled_again(app, client, district):
+    login(client, "reform")
+    copied = _cookie(client)
+    reform_id = user_id(app, "reform")
+    admin = app.test_client()
+    login(admin, "admin")
+    with app.app_context():
+        reform = db.session.get(User, reform_id)
+        form = {
+            "full_name": reform.full_name,
+            "role": reform.role.value,
+            "unit_id": reform.unit_id,
+            "password": "",
+        }
+    url = f"/auth/users/{reform_id}"
+    off = {**form, "csrf_token": csrf_token(admin, url)}
+    assert admin.post(url, data=off).status_code == 302
+    on = {**form, "csrf_token": csrf_token(admin, url), "active": "y"}
+    assert admin.post(url, data=on).status_code == 302
+    assert _with_cookie(app, copied).get("/units/").status_code == 302
+
+
+def test_an_ipv6_client_cannot_dodge_the_throttle_by_changing_address(app, district):
+    """A single machine picks any address of its /64: the network is what is counted."""
+    client = app.test_client()
+    for n in range(5):
+        assert _sign_in_from(client, f"2001:db8::{n + 1}", "admin", "guess").status_code == 200
+    assert _sign_in_from(client, "2001:db8::ffff", "admin", "guess").status_code == 429
+    assert _sign_in_from(client, "2001:db8:1::1", "admin").status_code == 302

@@ -1,6 +1,7 @@
 """The OpenAPI 3.1 document of /api/v1, built as plain data.
 
-Each schema says what the code checks and returns (surveys/api.py, surveys/service.py, errors.py).
+Each schema says what the code checks and returns (surveys/api.py, surveys/service.py, errors.py,
+and for the period summary reports/routes.py, reports/service.py and reports/formulas.py).
 Limits are imported from the code that enforces them rather than copied, so the two cannot drift
 apart unnoticed; tests/test_openapi.py compares the paths with the URL map and fuzzes the app
 against the document. Texts are English: the readers are integrators (tablet makers, monitoring).
@@ -9,7 +10,9 @@ against the document. Texts are English: the readers are integrators (tablet mak
 from collections.abc import Iterable
 
 from ..cases.service import CODE_ALPHABET, CODE_LENGTH
-from ..models import QuestionKind
+from ..models import CaseChannel, CaseKind, CaseVerdict, QuestionKind, ResponseChannel
+from ..reports import formulas, periods
+from ..security import PERMISSIONS
 from ..surveys.api import MAX_BODY_BYTES
 from ..surveys.defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from ..surveys.instruments import CODE_PATTERN, FACTORS, MAX_POINTS, MAX_TEXT_LENGTH, TT01_INDICES
@@ -31,6 +34,30 @@ QUEUE_LIMIT = 100_000  # service.note_seen ignores figures outside 0..QUEUE_LIMI
 FUTURE_TOLERANCE_MINUTES = 5  # service._answered_at
 EXAMPLE_LABEL = "sipas-tt01@1"
 
+# --- The period summary (GET /api/v1/reports/summary) ---
+SUMMARY_PATH = f"{API_PREFIX}/reports/summary"
+# Flask's session cookie (SESSION_COOKIE_NAME is left at its default); the summary reads the same
+# signed-in session as the staff pages.
+SESSION_COOKIE = "session"
+REPORT_ROLES = sorted(
+    role.value for role, allowed in PERMISSIONS.items() if "view_reports" in allowed
+)
+REPORT_ROLES_TEXT = ", ".join(f"`{role}`" for role in REPORT_ROLES)
+# What periods.parse reads: years periods.FIRST_YEAR..LAST_YEAR (2000..2100; tests/test_openapi.py
+# holds the two together), halves H1/H2 and quarters Q1..Q4 in either case, months 01..12, ranges
+# of days; surrounding white space is ignored. Which dates exist, and a range's order and length,
+# a pattern cannot say: such a period is refused with 400. (The form first removes control and
+# format characters, textutil.clean_text, so a period holding some is read too; the pattern
+# leaves them out. Its 40-character limit applies to what is left, and no form is that long.)
+_YEAR = "(?:20[0-9]{2}|2100)"
+_MONTH = "(?:0[1-9]|1[0-2])"
+_DAY = f"{_YEAR}-{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])"
+PERIOD_PATTERN = f"^\\s*(?:{_YEAR}(?:-(?:[Hh][12]|[Qq][1-4]|{_MONTH}))?|{_DAY}\\.\\.{_DAY})\\s*$"
+# A period as the summary names it (periods.Period.label): the canonical form of the above. The
+# previous period of an early one may fall before FIRST_YEAR, so any four-digit year.
+_ANY_DAY = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+PERIOD_LABEL_PATTERN = f"^[0-9]{{4}}(?:-(?:H[12]|Q[1-4]|[0-9]{{2}}))?$|^{_ANY_DAY}\\.\\.{_ANY_DAY}$"
+
 DESCRIPTION = f"""\
 The machine API of the citizen-feedback platform for one-stop desks (Bộ phận Một cửa, Trung tâm \
 Phục vụ hành chính công).
@@ -38,7 +65,7 @@ Phục vụ hành chính công).
 **Kiosks.** A counter tablet fetches the current survey and sends each citizen's answers. It is \
 authenticated by the secret token in its address (`/kiosk/<token>`), shown once when an \
 administrator registers the tablet or renews its token. Treat the token as a password: whoever \
-has it can submit answers for that counter. Nothing under `{API_PREFIX}` uses or sets a cookie, \
+has it can submit answers for that counter. The kiosk operations neither use nor set a cookie, \
 a session or a CSRF token.
 
 **Resending is safe.** Every submission carries a `client_uuid` chosen by the tablet. Keep unsent \
@@ -48,12 +75,20 @@ answers on the tablet and send them again, with the same `client_uuid`, until th
 429 wait the number of seconds in `Retry-After`; after 404 (the kiosk is switched off), a server \
 error or no answer at all, keep the answers and try again later.
 
-**Errors are JSON.** A submission refused as invalid gets 400 with every field in error \
-(`{{"errors": {{field: message}}}}`); every other error has the body \
-`{{"error", "message", "status"}}`: 400 for a malformed request (a NUL character in the query \
-string), 404, 405 (with `Allow`), 413 (body over {MAX_BODY_BYTES // 1024} KB), 429 (with \
-`Retry-After`). Messages are written for people and translated: a submission's in the language \
-it names (`language`), other errors by `?lang=` or `Accept-Language`; Vietnamese by default.
+**Reports.** `GET {SUMMARY_PATH}` gives staff the period summary of a unit: the figures of the \
+summary page, its exports and the `reports summary` command. It reads the signed-in session of \
+the staff pages: sign in at `/auth/login` (form fields `username`, `password`, `csrf_token`) with \
+a client that keeps cookies, and send the `{SESSION_COOKIE}` cookie it sets. The roles \
+{REPORT_ROLES_TEXT} may read it, for their own unit and the units below it.
+
+**Errors are JSON.** A submission refused as invalid, or a report period that cannot be read, \
+gets 400 with every field in error (`{{"errors": {{field: message}}}}`); every other error has \
+the body `{{"error", "message", "status"}}`: 400 for a malformed request (a NUL character in the \
+query string), 401 (not signed in), 403 (a role that may not read reports), 404, 405 (with \
+`Allow`), 413 (body over {MAX_BODY_BYTES // 1024} KB), 429 (with `Retry-After`). Messages are \
+written for people and translated: a submission's in the language it names (`language`), other \
+errors by `?lang=`, a signed-in staff member's earlier choice or `Accept-Language`; Vietnamese by \
+default.
 
 **Privacy.** The server keeps the time of an answer only to the hour, and never the address it \
 came from. A phone number given for a reply is kept only with the case it opens.
@@ -68,11 +103,18 @@ def openapi_document(languages: Iterable[str], public_base_url: str | None = Non
         "info": {
             "title": "Citizen feedback: machine API",
             "version": "1",
-            "summary": "Counter tablets (kiosks) fetch the survey and submit citizens' answers.",
+            "summary": (
+                "Counter tablets (kiosks) fetch the survey and submit citizens' answers; staff "
+                "read the period summary."
+            ),
             "description": DESCRIPTION,
         },
         "tags": [
             {"name": "kiosk", "description": "Counter tablets (máy tính bảng tại quầy)."},
+            {
+                "name": "reports",
+                "description": "Results for staff (báo cáo), with their signed-in session.",
+            },
             {"name": "meta", "description": "This description of the API."},
         ],
         "paths": _paths(),
@@ -81,6 +123,7 @@ def openapi_document(languages: Iterable[str], public_base_url: str | None = Non
             "parameters": _parameters(languages),
             "responses": _responses(),
             "headers": _headers(),
+            "securitySchemes": _security_schemes(),
         },
     }
     if public_base_url:
@@ -203,6 +246,7 @@ def _paths() -> dict:
                 },
             },
         },
+        SUMMARY_PATH: {"get": _summary_operation()},
         f"{API_PREFIX}/openapi.json": {
             "get": {
                 "operationId": "getOpenApiDocument",
@@ -223,6 +267,69 @@ def _paths() -> dict:
                     "400": _ref("responses", "MalformedRequest"),
                 },
             }
+        },
+    }
+
+
+def _summary_operation() -> dict:
+    """GET /api/v1/reports/summary (reports/routes.summary_json)."""
+    error = _ref("schemas", "Error")
+    return {
+        "operationId": "getReportSummary",
+        "tags": ["reports"],
+        "summary": "The period summary of a unit",
+        "description": (
+            "Every figure of a unit, the units below it included, for one period, beside the "
+            "previous period of the same length: ratings (satisfaction index, factors F1–F5, "
+            "each question), Thông tư 01/2018 indices and total, QĐ 766 group 5 estimates, "
+            "channels, cases, hotline, paper and dossier figures; then the same for each child "
+            "unit, and per desk of the unit itself its counters (and, for the reform office and "
+            "admins, its officers). Percentages are in percent with one decimal (means and 766 "
+            "points have two). A figure resting on fewer answers than the minimum cell size "
+            "(`MIN_CELL`, 5 by default) is null, never a number. The checks run in this order: "
+            "the query string (400), the session (401), the role (403), the period (400), the "
+            "unit (404)."
+        ),
+        "security": [{"cookieAuth": []}],
+        "parameters": [
+            _ref("parameters", "ReportPeriod"),
+            _ref("parameters", "ReportUnit"),
+            _ref("parameters", "ReportLang"),
+        ],
+        "responses": {
+            "200": {
+                "description": "The summary.",
+                **_json(_ref("schemas", "Summary")),
+            },
+            "400": {
+                "description": (
+                    "The period cannot be read (`errors.period` says why and lists the accepted "
+                    "forms), or the request is malformed (a NUL character in the query string)."
+                ),
+                **_json({"anyOf": [_ref("schemas", "PeriodErrors"), error]}),
+            },
+            "401": {
+                "description": (
+                    f"No signed-in session (no `{SESSION_COOKIE}` cookie, or one that is "
+                    "expired, signed out or not signed by this server)."
+                ),
+                **_json(error),
+            },
+            "403": {
+                "description": (
+                    "Signed in with a role that may not read reports (only "
+                    f"{REPORT_ROLES_TEXT} may)."
+                ),
+                **_json(error),
+            },
+            "404": {
+                "description": (
+                    "No unit has this code within the signed-in user's scope (a unit outside "
+                    "it reads as unknown)."
+                ),
+                **_json(error),
+            },
+            "405": _ref("responses", "MethodNotAllowed"),
         },
     }
 
@@ -296,6 +403,59 @@ def _parameters(languages: list[str]) -> dict:
                 "default": "vi",
             },
         },
+        "ReportPeriod": {
+            "name": "period",
+            "in": "query",
+            "required": False,
+            "description": (
+                "The period (kỳ báo cáo): a year (`2025`), a half-year (`2025-H1`, `2025-H2`), a "
+                "quarter (`2025-Q1` to `2025-Q4`), a month (`2025-06`) or a range of days, both "
+                "ends included (`2025-01-01..2025-03-15`, at most "
+                f"{periods.MAX_CUSTOM_DAYS} days). Years run from {periods.FIRST_YEAR} to "
+                f"{periods.LAST_YEAR}; `h` and `q` may be lowercase and surrounding white space "
+                "is ignored. Days are Vietnamese calendar days (Asia/Ho_Chi_Minh). A date that "
+                "does not exist, or a range that ends before it starts or is too long, is "
+                "refused with 400. Absent: the current quarter so far."
+            ),
+            "schema": {"type": "string", "pattern": PERIOD_PATTERN},
+            "examples": {
+                "quarter": {"value": "2025-Q2"},
+                "half": {"value": "2025-H1"},
+                "year": {"value": "2025"},
+                "month": {"value": "2025-06"},
+                "range": {"value": "2025-01-01..2025-03-15"},
+            },
+        },
+        "ReportUnit": {
+            "name": "unit",
+            "in": "query",
+            "required": False,
+            "description": (
+                "The unit's statistics office (NSO) code, e.g. `009`: its figures include every "
+                "unit below it. It must lie within the signed-in user's scope (their own unit or "
+                "one below it); absent or empty, their own unit. When a code was reused (the "
+                "2025 merger), the version in force today is taken."
+            ),
+            "schema": {"type": "string", "pattern": NO_NUL_PATTERN},
+            "example": "009",
+        },
+        "ReportLang": {
+            "name": "lang",
+            "in": "query",
+            "required": False,
+            "description": (
+                f"Language of the period's title (`period.title`) and of error messages: {names}; "
+                "it is also kept as the session's language. Any other value is ignored (not "
+                "refused): the session's language is used, else `Accept-Language`, else "
+                "Vietnamese."
+            ),
+            "schema": {
+                "anyOf": [
+                    {"enum": languages},
+                    {"type": "string", "pattern": NO_NUL_PATTERN},
+                ]
+            },
+        },
         "Queued": {
             "name": "queued",
             "in": "query",
@@ -344,6 +504,25 @@ def _responses() -> dict:
     }
 
 
+def _security_schemes() -> dict:
+    """How operations other than the kiosk's are authenticated (the kiosks' token is in the path:
+    a path parameter, not a security scheme)."""
+    return {
+        "cookieAuth": {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": SESSION_COOKIE,
+            "description": (
+                "The signed-in staff session of the web pages: the signed cookie `/auth/login` "
+                "sets (HttpOnly; Secure outside development). Keep the cookie a response sets: "
+                "the session's last use is noted in it. It ends when the user signs out "
+                "(every copy), after `SESSION_IDLE_MINUTES` unused (30 by default) and after "
+                "`SESSION_MAX_HOURS` (10 by default)."
+            ),
+        }
+    }
+
+
 def _headers() -> dict:
     """Response headers clients rely on (errors.py keeps them on the JSON errors)."""
     return {
@@ -364,9 +543,11 @@ def _headers() -> dict:
 
 
 def _schemas(languages: list[str]) -> dict:
-    """The bodies: the survey a kiosk fetches, a submission, its reply, and the two errors."""
+    """The bodies: the survey a kiosk fetches, a submission, its reply, the period summary, and
+    the errors."""
     code = {"type": "string", "pattern": CODE_PATTERN.pattern}
     return {
+        **_summary_schemas(),
         "InstrumentLabel": {
             "type": "string",
             "pattern": INSTRUMENT_LABEL_PATTERN,
@@ -621,6 +802,550 @@ def _schemas(languages: list[str]) -> dict:
                     "maximum": 599,
                     "description": "The HTTP status again.",
                 },
+            },
+        },
+    }
+
+
+# --- The period summary ---------------------------------------------------------------------------
+#
+# reports/service.summary builds it; DESIGN.md §5 "Summary JSON" is the contract: keys may be
+# added, none renamed, so every object that holds named figures stays open (additionalProperties
+# true); tests/test_openapi.py validates real summaries against these schemas with every such
+# object closed, so a key added to the service and not here fails there. `x-decimals` says how
+# many decimals a number is rounded to (half away from zero, reports/formulas.rounded); the same
+# test turns it into `multipleOf`, which this document leaves out because common validators
+# compare floats inexactly (70.3 / 0.1 = 702.9999…).
+
+
+def _count(description: str | None = None) -> dict:
+    """A number of things: a whole number, never negative."""
+    schema = {"type": "integer", "minimum": 0}
+    return {**schema, "description": description} if description else schema
+
+
+def _record(required: Iterable[str], properties: dict, description: str | None = None) -> dict:
+    """An object of named figures, all of them always present; keys may be added."""
+    schema = {
+        "type": "object",
+        "required": list(required),
+        "additionalProperties": True,
+        "properties": properties,
+    }
+    return {**schema, "description": description} if description else schema
+
+
+def _counts(keys: Iterable[str], description: str) -> dict:
+    """A record of counts, every key always present."""
+    keys = list(keys)
+    return _record(keys, {key: _count() for key in keys}, description)
+
+
+def _nullable(schema: dict, description: str) -> dict:
+    """A referenced object, or null."""
+    return {"anyOf": [schema, {"type": "null"}], "description": description}
+
+
+def _tt01_total(indices: Iterable[int], bands: Iterable[formulas.Band], who: str) -> dict:
+    """An agency's or an officer's TT 01/2018 total (formulas.tt01_total, tt01_officer_total)."""
+    indices = list(indices)
+    return _record(
+        ["score", "max", "band", "missing", "official"],
+        {
+            "score": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "x-decimals": 1,
+                "description": "The sum of the indices with data; null when none has.",
+            },
+            "max": {
+                **_count(),
+                "description": f"{formulas.TT01_INDEX_MAX} × the number of indices with data.",
+            },
+            "band": {
+                "enum": [*(band.code for band in bands), None],
+                "description": (
+                    "The grade (TT 01/2018 Điều 15), only when every index has data; null "
+                    "otherwise."
+                ),
+            },
+            "missing": {
+                "type": "array",
+                "items": {"enum": indices},
+                "uniqueItems": True,
+                "description": "The indices without data, in order.",
+            },
+            "official": {
+                "type": "boolean",
+                "description": (
+                    "Whether TT 01/2018 scoring is official for the period (it ends before "
+                    f"{periods.REFORM_DAY.isoformat()}); otherwise an internal reference."
+                ),
+            },
+        },
+        f"{who}'s Thông tư 01/2018 total over indices {', '.join(map(str, indices))}.",
+    )
+
+
+def _summary_schemas() -> dict:
+    """The summary object (reports/service.summary) and its parts."""
+    question_code = {"type": "string", "pattern": CODE_PATTERN.pattern}
+    tt01_numbers = [str(number) for number in formulas.TT01_AGENCY_INDICES]
+    percent = _ref("schemas", "Percent")
+    figures = {
+        "period": _ref("schemas", "SummaryPeriod"),
+        "unit": {
+            **_record(["code", "name"], {"code": {"type": "string"}, "name": {"type": "string"}}),
+            "description": "The unit: its figures include every unit below it.",
+        },
+        "responses": _count(
+            "Responses that answered at least one rating question, burst-flagged ones left out."
+        ),
+        "suspicious": _count(
+            "Burst-flagged responses (too many from one tablet within a minute): counted here "
+            "and left out of every other figure."
+        ),
+        "satisfaction_index": {
+            **percent,
+            "description": "Chỉ số hài lòng: the mean of the factor indices F1–F5 present.",
+        },
+        "overall_satisfied_pct": {
+            **percent,
+            "description": "The share satisfied (4 or 5) on the `overall` question.",
+        },
+        "factors": _ref("schemas", "Factors"),
+        "questions": {
+            "type": "object",
+            "description": "Each question answered in the period, by its code.",
+            "propertyNames": question_code,
+            "additionalProperties": _ref("schemas", "QuestionFigures"),
+        },
+        "channels": {
+            **_counts(
+                [channel.value for channel in ResponseChannel],
+                "Responses per channel (every channel, zeros included).",
+            ),
+            "additionalProperties": _count(),
+        },
+        "by_channel": {
+            "type": "object",
+            "description": "The headline figures of each channel that had responses.",
+            "propertyNames": {"enum": [channel.value for channel in ResponseChannel]},
+            "additionalProperties": _record(
+                ["responses", "satisfaction_index", "overall_satisfied_pct"],
+                {
+                    "responses": _count(),
+                    "satisfaction_index": percent,
+                    "overall_satisfied_pct": percent,
+                },
+            ),
+        },
+        "tt01": _ref("schemas", "Tt01Indices"),
+        "coverage_pct": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "x-decimals": 1,
+            "description": (
+                "Responses per dossier resolved × 100 (it can exceed 100); null without dossier "
+                "figures."
+            ),
+        },
+        "tt01_total": _ref("schemas", "Tt01Total"),
+        "qd766": _record(
+            list(formulas.QD766_DEFAULTS),
+            {criterion: _ref("schemas", "Qd766Criterion") for criterion in formulas.QD766_DEFAULTS},
+            "QĐ 766/QĐ-TTg group 5, estimated from this platform's data (ước tính): 5.2 PAKN "
+            "cases settled on time, 5.3 PAKN cases settled to the citizen's satisfaction, 5.4 "
+            "satisfaction with administrative procedures (null without dossier figures).",
+        ),
+        "cases": _ref("schemas", "CaseFigures"),
+        "hotline": _counts(
+            ["calls", "missed", "voicemails", "sms", "callbacks_pending"],
+            "Hotline calls, missed calls, voicemails and SMS in the period, and call-backs "
+            "still pending at its end.",
+        ),
+        "paper": _counts(
+            ["box_openings", "slips_counted", "slips_entered", "book_entries"],
+            "Suggestion-box openings with the slips counted and entered, and comment-book "
+            "entries, in the period.",
+        ),
+        "dossiers": _nullable(
+            _ref("schemas", "DossierFigures"),
+            "Dossier figures (Biểu 06) of the months the period touches; null when none were "
+            "entered for the unit's desks.",
+        ),
+    }
+    change = {
+        "type": ["number", "null"],
+        "minimum": -100,
+        "maximum": 100,
+        "x-decimals": 1,
+    }
+    return {
+        "Summary": {
+            "description": (
+                "The period summary (DESIGN.md §5). Keys may be added; none is renamed or removed."
+            ),
+            "allOf": [_ref("schemas", "SummaryFigures")],
+            "type": "object",
+            "required": ["previous", "changes", "children", "desks"],
+            "additionalProperties": True,
+            "properties": {
+                "previous": _ref("schemas", "SummaryPrevious"),
+                "changes": _ref("schemas", "SummaryChanges"),
+                "children": {
+                    "type": "array",
+                    "description": "The same for each unit just below, by name.",
+                    "items": _ref("schemas", "ChildSummary"),
+                },
+                "desks": {
+                    "type": "array",
+                    "description": (
+                        "The desks of the unit itself (not of the units below it), by name."
+                    ),
+                    "items": _ref("schemas", "DeskFigures"),
+                },
+            },
+        },
+        "ChildSummary": {
+            "description": (
+                "A child unit's summary: its figures, previous period and changes; no desks and "
+                "no children of its own."
+            ),
+            "allOf": [_ref("schemas", "SummaryFigures")],
+            "type": "object",
+            "required": ["previous", "changes", "children"],
+            "additionalProperties": True,
+            "properties": {
+                "previous": _ref("schemas", "SummaryPrevious"),
+                "changes": _ref("schemas", "SummaryChanges"),
+                "children": {"type": "array", "maxItems": 0},
+            },
+        },
+        "SummaryPrevious": {
+            "description": (
+                "The same figures for the previous period of the same length (2025-Q1 before "
+                "2025-Q2; a range of days: as many days, ending the day before it starts); no "
+                "`previous`, `changes`, `children` or `desks`."
+            ),
+            "allOf": [_ref("schemas", "SummaryFigures")],
+            "type": "object",
+            "additionalProperties": True,
+        },
+        "SummaryFigures": {
+            "type": "object",
+            "description": "Every figure of one unit (with the units below it) for one period.",
+            "required": list(figures),
+            "additionalProperties": True,
+            "properties": figures,
+        },
+        "SummaryChanges": _record(
+            ["satisfaction_index", "responses", "questions"],
+            {
+                "satisfaction_index": {
+                    **change,
+                    "description": "Points up or down since the previous period; null when "
+                    "either is null.",
+                },
+                "responses": {
+                    "type": "integer",
+                    "description": "How many more responses (fewer: negative).",
+                },
+                "questions": {
+                    "type": "object",
+                    "description": "Each question of this period, by its code.",
+                    "propertyNames": question_code,
+                    "additionalProperties": _record(
+                        ["satisfied_pct", "significant"],
+                        {
+                            "satisfied_pct": {
+                                **change,
+                                "description": "Points up or down; null when either is null.",
+                            },
+                            "significant": {
+                                "type": ["boolean", "null"],
+                                "description": (
+                                    "Whether the two 95% intervals do not overlap (a real "
+                                    "change); null when either is missing."
+                                ),
+                            },
+                        },
+                    ),
+                },
+            },
+            "Changes since the previous period.",
+        ),
+        "SummaryPeriod": _record(
+            ["label", "start", "end", "title", "tt01_official", "spans_reform"],
+            {
+                "label": {
+                    "type": "string",
+                    "pattern": PERIOD_LABEL_PATTERN,
+                    "description": "The canonical form of the period, as the `period` parameter.",
+                    "examples": ["2025-Q2"],
+                },
+                "start": {"type": "string", "format": "date", "description": "Its first day."},
+                "end": {"type": "string", "format": "date", "description": "Its last day."},
+                "title": {
+                    "type": "string",
+                    "description": "In words, in the language asked for (“Quý II năm 2025”).",
+                },
+                "tt01_official": {
+                    "type": "boolean",
+                    "description": (
+                        "TT 01/2018 scoring is official: the period ends before "
+                        f"{periods.REFORM_DAY.isoformat()} (NĐ 118/2025)."
+                    ),
+                },
+                "spans_reform": {
+                    "type": "boolean",
+                    "description": (
+                        f"The period has days before and from {periods.REFORM_DAY.isoformat()}."
+                    ),
+                },
+            },
+            "The period (kỳ báo cáo): Vietnamese calendar days, both ends included.",
+        ),
+        "Percent": {
+            "type": ["number", "null"],
+            "minimum": 0,
+            "maximum": 100,
+            "x-decimals": 1,
+            "description": (
+                "A share or index in percent, one decimal; null when suppressed (too few "
+                "answers) or without data."
+            ),
+        },
+        "Factors": _record(
+            formulas.FACTORS,
+            {factor: _ref("schemas", "FactorFigures") for factor in formulas.FACTORS},
+            "The SIPAS factors F1–F5.",
+        ),
+        "FactorFigures": _record(
+            ["index", "n"],
+            {
+                "index": {
+                    **percent,
+                    "description": "The mean of its questions' indices that are not null.",
+                },
+                "n": _count("The most answers any of its questions got."),
+            },
+        ),
+        "QuestionFigures": _record(
+            ["n", "mean", "satisfied_pct", "ci95", "levels"],
+            {
+                "n": _count(
+                    "Valid answers (“no opinion” and options without points left out); given "
+                    "even when the other figures are suppressed."
+                ),
+                "mean": {
+                    "type": ["number", "null"],
+                    "minimum": 0,
+                    "maximum": MAX_POINTS,
+                    "x-decimals": 2,
+                    "description": (
+                        "The mean rating 1–5, or the mean points of a scored choice; null "
+                        "when suppressed."
+                    ),
+                },
+                "satisfied_pct": {
+                    **percent,
+                    "description": (
+                        "The share answering 4 or 5 (the question's index); null when "
+                        "suppressed, and for questions other than ratings."
+                    ),
+                },
+                "ci95": {
+                    "type": ["array", "null"],
+                    "items": {"type": "number", "minimum": 0, "maximum": 100, "x-decimals": 1},
+                    "minItems": 2,
+                    "maxItems": 2,
+                    "description": (
+                        "The Wilson 95% interval [low, high] of `satisfied_pct`; null when that "
+                        "is null."
+                    ),
+                },
+                "levels": {
+                    "type": ["object", "null"],
+                    "propertyNames": question_code,
+                    "additionalProperties": _count(),
+                    "description": (
+                        "Answers per level: `1`–`5` for a rating, each option's code for a "
+                        "choice (zeros included); null when suppressed."
+                    ),
+                },
+            },
+            "One question's figures. Below the minimum cell size only `n` is given.",
+        ),
+        "Tt01Indices": {
+            "type": "object",
+            "description": (
+                "The Thông tư 01/2018 indices `1`–`9` (points / dossiers, 0–"
+                f"{formulas.TT01_INDEX_MAX} with the default survey); null without data or "
+                "with fewer answers than the minimum cell size."
+            ),
+            "required": tt01_numbers,
+            "propertyNames": {"pattern": "^[1-9][0-9]*$"},
+            "additionalProperties": {
+                "type": ["number", "null"],
+                "minimum": 0,
+                "maximum": MAX_POINTS,
+                "x-decimals": 1,
+            },
+        },
+        "Tt01Total": _tt01_total(
+            formulas.TT01_AGENCY_INDICES, formulas.TT01_AGENCY_BANDS, "The agency"
+        ),
+        "Tt01OfficerTotal": _tt01_total(
+            formulas.TT01_OFFICER_INDICES, formulas.TT01_OFFICER_BANDS, "An officer"
+        ),
+        "Qd766Criterion": _record(
+            ["pct", "points", "max"],
+            {
+                "pct": {**percent, "description": "Null when there is nothing to count."},
+                "points": {
+                    "type": ["number", "null"],
+                    "minimum": 0,
+                    "x-decimals": 2,
+                    "description": "max × min(1, pct / threshold); null with `pct`.",
+                },
+                "max": {
+                    "type": "number",
+                    "minimum": 0,
+                    "description": "The most points (a setting: 6 by default).",
+                },
+            },
+        ),
+        "CaseFigures": _record(
+            [
+                "received",
+                "answered",
+                "answered_on_time_pct",
+                "overdue",
+                "forwarded",
+                "rejected",
+                "verdicts",
+                "by_channel",
+                "by_kind",
+            ],
+            {
+                "received": _count("Cases received in the period."),
+                "answered": _count("Cases answered in the period."),
+                "answered_on_time_pct": {
+                    **percent,
+                    "description": "Of those answered, on or before their due date.",
+                },
+                "overdue": _count("Cases open at the period's end past their due date."),
+                "forwarded": _count("Of those received, forwarded elsewhere."),
+                "rejected": _count("Of those received, rejected."),
+                "verdicts": _counts(
+                    [verdict.value for verdict in CaseVerdict],
+                    "Citizens' verdicts on the answers given in the period.",
+                ),
+                "by_channel": {
+                    "type": "object",
+                    "description": "Cases received per channel (only those with any).",
+                    "propertyNames": {"enum": [channel.value for channel in CaseChannel]},
+                    "additionalProperties": _count(),
+                },
+                "by_kind": {
+                    "type": "object",
+                    "description": "Cases received per kind (only those with any).",
+                    "propertyNames": {"enum": [kind.value for kind in CaseKind]},
+                    "additionalProperties": _count(),
+                },
+            },
+            "Citizens' cases (phản ánh, kiến nghị, …) of the unit and the units below it.",
+        ),
+        "DossierFigures": _record(
+            ["received", "resolved", "on_time_pct", "late", "pending_overdue"],
+            {
+                "received": _count(),
+                "resolved": _count(),
+                "on_time_pct": {
+                    **percent,
+                    "description": "Resolved early or on time / resolved × 100.",
+                },
+                "late": _count("Resolved late."),
+                "pending_overdue": _count("Pending past their due date."),
+            },
+            "Biểu 06/VPCP/KSTT figures as entered for the desks.",
+        ),
+        "DeskFigures": {
+            **_record(
+                ["id", "name", "counters"],
+                {
+                    "id": {"type": "integer", "minimum": 1},
+                    "name": {"type": "string"},
+                    "counters": {
+                        "type": "array",
+                        "description": "Its counters that have ratings in the period.",
+                        "items": _ref("schemas", "DeskBreakdown"),
+                    },
+                    "officers": {
+                        "type": "array",
+                        "description": (
+                            "Its officers rated in the period; only for the reform office and "
+                            "admins (absent otherwise)."
+                        ),
+                        "items": _ref("schemas", "DeskBreakdown"),
+                    },
+                },
+            ),
+            "description": "A desk (Bộ phận Một cửa) of the unit.",
+        },
+        "DeskBreakdown": _record(
+            [
+                "id",
+                "name",
+                "responses",
+                "satisfaction_index",
+                "overall_satisfied_pct",
+                "tt01",
+                "tt01_total",
+            ],
+            {
+                "id": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "description": "Null for ratings given at no counter, or with no officer.",
+                },
+                "name": {
+                    "type": "string",
+                    "description": "The counter's code or the officer's name; empty without `id`.",
+                },
+                "responses": _count(),
+                "satisfaction_index": percent,
+                "overall_satisfied_pct": percent,
+                "tt01": _ref("schemas", "Tt01Indices"),
+                "tt01_total": {
+                    **_ref("schemas", "Tt01OfficerTotal"),
+                    "description": "Over the officer's indices, for a counter too.",
+                },
+            },
+            "One counter's or officer's figures at a desk in the period (burst-flagged "
+            "answers left out; suppressed below the minimum cell size like a unit's), by name, "
+            "the row without `id` last.",
+        ),
+        "PeriodErrors": {
+            "type": "object",
+            "required": ["errors"],
+            "additionalProperties": False,
+            "properties": {
+                "errors": {
+                    "type": "object",
+                    "required": ["period"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "period": {
+                            "type": "string",
+                            "description": (
+                                "Why the period cannot be read, and the forms accepted "
+                                "(translated)."
+                            ),
+                        }
+                    },
+                }
             },
         },
     }

@@ -5,9 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -15,15 +13,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import TooManyRequests
 
-from ..extensions import db, limiter, login_manager
+from ..extensions import db, login_manager
 from ..models import AdminUnit, User
 from ..security import MAX_DB_INT, in_scope, permission_required
 from ..units.service import unit_options, units_in_scope
-from . import service, sessions
+from . import service, sessions, throttle
 from .forms import LoginForm, UserForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -57,72 +56,24 @@ def unauthorized():
     return redirect(url_for("auth.login", next=request.full_path))
 
 
-def _username() -> str:
-    return service.normalise_username(request.form.get("username", ""))[:64]
-
-
-def _account_from_address_key() -> str:
-    """One account tried from one address: a guesser there is stopped after a few failures,
-    while its owner, signing in from anywhere else, is not."""
-    return f"login:{_username()}:{get_remote_address()}"
-
-
-def _address_key() -> str:
-    """One address trying many accounts (one password sprayed across them)."""
-    return f"login-address:{get_remote_address()}"
-
-
-def _account_key() -> str:
-    """One account tried from many addresses. Set well above what one address may try in the
-    same time, so no single address can lock anyone out."""
-    return f"login-account:{_username()}"
-
-
-def _login_failed(response) -> bool:
-    return bool(g.get("login_failed"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATELIMIT"],
-    key_func=_account_from_address_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    error_message=lambda: _(
-        "Too many failed sign-in attempts for this account. Wait 15 minutes and try again."
-    ),
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ADDRESS_RATELIMIT"],
-    key_func=_address_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    error_message=lambda: _(
-        "Too many failed sign-in attempts from this network. Wait 15 minutes and try again."
-    ),
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ACCOUNT_RATELIMIT"],
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_login_failed,
-    error_message=lambda: _(
-        "This account is paused after many failed sign-in attempts from several places. "
-        "Wait an hour and try again."
-    ),
-)
 def login():
     """Đăng nhập."""
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = throttle.Attempt(service.normalise_username(form.username.data)[:64])
+        try:
+            attempt.count()
+        except throttle.Refused as refused:
+            raise TooManyRequests(str(refused.message), retry_after=refused.retry_after) from None
         user = service.authenticate(form.username.data, form.password.data)
         db.session.commit()
         if user is not None:
+            attempt.give_back()  # a right password never counts against anyone
             sessions.begin(user)
             return redirect(_safe_next(request.args.get("next")))
-        g.login_failed = True
         form.password.errors.append(_("Wrong username or password."))
     return render_template("auth/login.html", form=form)
 
@@ -188,11 +139,12 @@ def create_user():
                     password=form.password.data,
                     actor=current_user,
                 )
-            except service.AccountError:
+                db.session.commit()
+            # IntegrityError: the same name created at the same moment by another request.
+            except (service.AccountError, IntegrityError):
                 db.session.rollback()
                 form.username.errors.append(_("This username is already taken."))
             else:
-                db.session.commit()
                 flash(_("Account %(name)s created.", name=user.username), "success")
                 return redirect(url_for("auth.list_users"))
     status = 400 if form.errors else 200

@@ -121,6 +121,8 @@ def update_user(
             raise AccountError("self_disable")
         changes["active"] = [user.active, active]
         user.active = active
+        if not active:
+            user.end_sessions()  # taking the account back later must not revive old cookies
     if password:
         user.set_password(password)
         user.end_sessions()  # whoever held a session of this account (a copy) is signed out

@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
 from ..forms import form_key, options, show_error
@@ -28,7 +29,7 @@ from ..pagination import page_arg
 from ..security import MAX_DB_INT, can, in_scope, permission_required
 from ..timeutil import from_local, local_today
 from ..units.service import unit_options, units_in_scope
-from . import attachments, service
+from . import attachments, service, verdicts
 from .forms import (
     AnswerForm,
     AnswerTemplateForm,
@@ -108,15 +109,25 @@ def create_case():
     if request.method == "GET":
         form.form_token.data = uuid.uuid4().hex
     if form.validate_on_submit():
+        new = _new_case_from(form, points)
         try:
             case, created = service.create_with_attachment(
-                _new_case_from(form, points), request.files.get("attachment"), current_user
+                new, request.files.get("attachment"), current_user
             )
+            db.session.commit()
         except (service.CaseError, attachments.AttachmentRejected) as exc:
             db.session.rollback()
             _field_error(form, exc)
+        except IntegrityError:
+            # The same form sent twice at the same moment (a double click): the other request
+            # stored the case; this one lands on it.
+            db.session.rollback()
+            case, created = service.find_by_intake_key(new.intake_key), False
+            if case is None:
+                raise
+            flash(_("This form was already sent; here is the case it created."), "info")
+            return redirect(url_for("cases.show_case", code=case.code))
         else:
-            db.session.commit()
             if created:
                 flash(_("Case %(code)s created.", code=case.code), "success")
             else:
@@ -439,11 +450,45 @@ def track():
     return render_template("cases/track.html")
 
 
+def _tracked_case(code: str) -> Case:
+    """The case with this code, for the public pages; 404 if there is none."""
+    case = db.session.scalar(select(Case).where(Case.code == service.normalise_code(code)))
+    if case is None:
+        abort(404)
+    return case
+
+
+def _render_track(case: Case, status: int = 200, error: str | None = None):
+    """The tracking page, with the verdict buttons once the answer is published."""
+    return render_template(
+        "cases/track_case.html",
+        view=service.public_view(case),
+        verdict=verdicts.verdict_view(case),
+        error=error,
+    ), status
+
+
 @public_bp.get("/track/<code>")
 @limiter.limit(lambda: current_app.config["TRACK_RATELIMIT"], key_func=get_remote_address)
 def track_case(code: str):
     """Status, dates and the published answer; never the sender's details."""
-    case = db.session.scalar(select(Case).where(Case.code == service.normalise_code(code)))
-    if case is None:
-        abort(404)
-    return render_template("cases/track_case.html", view=service.public_view(case))
+    return _render_track(_tracked_case(code))
+
+
+@public_bp.post("/track/<code>/verdict")
+@limiter.limit(lambda: current_app.config["VERDICT_RATELIMIT"], key_func=get_remote_address)
+def record_verdict(code: str):
+    """Hài lòng / Không hài lòng on the published answer (a plain form with its CSRF token).
+
+    Every attempt counts against the address's allowance, so the form is no way to probe codes;
+    the address is only the limiter's key, never stored."""
+    case = _tracked_case(code)
+    try:
+        changed = verdicts.record(case, request.form.get("verdict"))
+    except verdicts.VerdictRefused as exc:
+        db.session.rollback()
+        return _render_track(case, 400, exc.message)
+    db.session.commit()
+    if changed:
+        flash(_("Thank you. Your rating of the answer is recorded."), "success")
+    return redirect(url_for("track.track_case", code=case.code))

@@ -579,7 +579,7 @@ def public_view(case: Case) -> PublicView:
         answered_on=local_date(case.answered_at) if case.answered_at else None,
         answer=answer_text,
         reject_reason=reason,
-        forwarded_to=case.forwarded_to,
+        forwarded_to=mask_personal_numbers(case.forwarded_to) if case.forwarded_to else None,
     )
 
 

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl
 
 from flask import Request, current_app
@@ -23,6 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from ..models import Provider
 from ..textutil import clean_text
+from ..timeutil import now_utc
 
 # Twilio's ids are 34 characters. 60 leaves room for a local gateway's own ids and keeps every
 # column an id reaches within its length: the case's intake key ("recording:twilio:<id>") is
@@ -122,7 +123,7 @@ class TwilioGateway:
     def number(self, request: Request, name: str) -> int | None:
         """A whole-number field ("CallDuration", "SequenceNumber"…), or None when absent or bad."""
         value = request.form.get(name, "")
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
     def sms(self, request: Request) -> InboundSms:
         """The message in a Twilio SMS webhook."""
@@ -177,8 +178,22 @@ class GenericGateway:
         )
 
 
+# A gateway may hold messages while the line to us is down; a stated receipt time older than
+# this is a wrong clock or a wrong field, and a case's legal deadline must not start there.
+MAX_SMS_DELAY = timedelta(days=30)
+
+
+def _plausible(moment: datetime) -> datetime | None:
+    """The gateway's time if it can be true, else None (the arrival time is used instead): a
+    clock in year 1 would make a case centuries overdue, one ahead a case due before it came.
+    The message itself is always kept: nothing a citizen sent is refused for a gateway's clock."""
+    now = now_utc()
+    return moment if now - MAX_SMS_DELAY <= moment <= now else None
+
+
 def _timestamp(value) -> datetime | None:
-    """The gateway's receipt time (ISO 8601; without a zone it is taken as UTC), or None."""
+    """The gateway's receipt time (ISO 8601; without a zone it is taken as UTC), or None when
+    it is missing or cannot be true."""
     if value in (None, ""):
         return None
     if not isinstance(value, str):
@@ -188,11 +203,12 @@ def _timestamp(value) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         # Stored as UTC: SQLite keeps the wall-clock digits and drops the offset.
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     except (ValueError, OverflowError) as exc:  # OverflowError: an offset past year 1 or 9999
         raise WebhookRejected(
             400, _("The field “%(name)s” is not a date and time.", name="received_at")
         ) from exc
+    return _plausible(moment)
 
 
 TWILIO = TwilioGateway()

@@ -120,19 +120,6 @@ def find_sms(provider: Provider, message_id: str) -> SmsMessage | None:
     )
 
 
-# A gateway may hold messages while the line to us is down; a stated receipt time older than
-# this is a wrong clock or a wrong field, and the case's legal deadline must not start there.
-MAX_SMS_DELAY = timedelta(days=30)
-
-
-def _plausible_receipt(stated: datetime | None, now: datetime) -> datetime:
-    """When a message was received: the gateway's time if it is plausible, else ours (a clock
-    ahead, or one in year 1, would make a case due before it arrived or centuries overdue)."""
-    if stated is None or stated > now or stated < now - MAX_SMS_DELAY:
-        return now
-    return stated
-
-
 def _replayed(sms: InboundSms) -> SmsResult | None:
     """The first answer again for a repeat delivery (None when the id is new), unless the
     sender has opted out since: a provider repeats only when its first request got no answer,
@@ -172,7 +159,7 @@ def receive_sms(sms: InboundSms) -> SmsResult:
     line = line_for(sms.recipient)
     unit = unit_of(line)
     now = now_utc()
-    received_at = _plausible_receipt(sms.received_at, now)
+    received_at = min(sms.received_at or now, now)  # a gateway with a clock ahead
     word = keyword(sms.text)
     opted_out = _is_opted_out(sms.sender)
     prepared = None

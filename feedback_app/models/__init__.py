@@ -11,9 +11,11 @@ from .cases import (
     CaseEvent,
     CaseKind,
     CaseStatus,
+    CaseVerdict,
     CommentBook,
     DeadlinePolicy,
 )
+from .dossiers import DossierStat
 from .hotline import (
     STATUS_RANK,
     CallOutcome,
@@ -24,6 +26,7 @@ from .hotline import (
     SmsMessage,
     SmsOptOut,
 )
+from .reports import RollupBatch, RollupDay, RollupMonth, RollupState
 from .surveys import (
     Answer,
     Instrument,
@@ -38,6 +41,10 @@ from .units import AdminUnit, Counter, Holiday, HolidayKind, Officer, ServicePoi
 from .users import Role, User
 
 __all__ = [
+    "RollupBatch",
+    "RollupDay",
+    "RollupMonth",
+    "RollupState",
     "STATUS_RANK",
     "CallOutcome",
     "CallStatus",
@@ -63,8 +70,10 @@ __all__ = [
     "CaseEvent",
     "CaseKind",
     "CaseStatus",
+    "CaseVerdict",
     "CommentBook",
     "DeadlinePolicy",
+    "DossierStat",
     "AdminUnit",
     "AuditEvent",
     "Counter",

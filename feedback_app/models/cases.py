@@ -64,6 +64,13 @@ class CaseStatus(enum.StrEnum):
 OPEN_STATUSES = frozenset({CaseStatus.RECEIVED, CaseStatus.CLASSIFIED, CaseStatus.ASSIGNED})
 
 
+class CaseVerdict(enum.StrEnum):
+    """The citizen's verdict on a published answer (QĐ 766/QĐ-TTg indicator 5.3)."""
+
+    SATISFIED = "hai_long"  # Hài lòng
+    DISSATISFIED = "khong_hai_long"  # Không hài lòng
+
+
 class Case(db.Model):
     """Hồ sơ phản ánh, kiến nghị: something a citizen said that needs an answer."""
 
@@ -107,6 +114,10 @@ class Case(db.Model):
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published: Mapped[bool] = mapped_column(default=False)
+    # The citizen's verdict on the published answer, from the tracking page; changeable for 30
+    # days after publication (cases/verdicts.py). Nothing about who gave it is stored.
+    verdict: Mapped[CaseVerdict | None] = mapped_column(str_enum(CaseVerdict, "verdict"))
+    verdict_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reject_reason: Mapped[str | None] = mapped_column(Text)
     forwarded_to: Mapped[str | None] = mapped_column(String(200))
     # Where a paper case came from.

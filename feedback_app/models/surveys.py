@@ -12,6 +12,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -123,7 +125,17 @@ class Response(db.Model):
     """Một lượt đánh giá: one citizen's answers. Stored to the hour, never with an address."""
 
     __tablename__ = "responses"
-    __table_args__ = (Index("ix_responses_point_hour", "service_point_id", "submitted_hour"),)
+    __table_args__ = (
+        Index("ix_responses_point_hour", "service_point_id", "submitted_hour"),
+        # Only the responses not yet in the rollups (reports.rollups): a handful at any time, so
+        # finding them costs nothing and each submission adds one small index entry.
+        Index(
+            "ix_responses_to_roll_up",
+            "id",
+            sqlite_where=text("NOT rolled_up"),
+            postgresql_where=text("NOT rolled_up"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
@@ -146,6 +158,8 @@ class Response(db.Model):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     # The first reply, returned again for a repeat of the same client_uuid.
     reply: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Counted in the rollups yet (reports.rollups.fold sets it in the same transaction).
+    rolled_up: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     instrument: Mapped[Instrument] = relationship()
     service_point: Mapped[ServicePoint] = relationship()

@@ -301,9 +301,9 @@ class Where:
     max_age_days: int = 7
 
 
-_REPLY = select(RESPONSES.c.id, RESPONSES.c.reply).where(
-    RESPONSES.c.client_uuid == bindparam("client_uuid")
-)
+_REPLY = select(
+    RESPONSES.c.id, RESPONSES.c.reply, RESPONSES.c.service_point_id, RESPONSES.c.kiosk_id
+).where(RESPONSES.c.client_uuid == bindparam("client_uuid"))
 # INSERT … ON CONFLICT (client_uuid) DO NOTHING: of two requests racing with one UUID, the second
 # stores nothing and is told so (no id returned) instead of failing. Both databases spell it so.
 _NEW_RESPONSE = {
@@ -318,11 +318,25 @@ _NEW_ANSWERS = insert(Answer.__table__)
 _UPDATE_RESPONSE = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
 
 
-def existing_reply(client_uuid: str, sql: Connection | None = None) -> dict | None:
-    """The reply given the first time this client UUID was submitted, if it was."""
+def existing_reply(client_uuid: str, where: Where, sql: Connection | None = None) -> dict | None:
+    """The reply given the first time this client UUID was submitted from the same place (the
+    same kiosk, or the same desk's paper or web survey), if it was. The same UUID from another
+    place is refused: a resend comes from where the answer was given, so that is someone
+    replaying another desk's identifier (whose reply would reveal its case's tracking code)."""
     row = _sql(sql).execute(_REPLY, {"client_uuid": client_uuid}).first()
+    if row is None:
+        return None
+    kiosk = where.kiosk
+    same = (
+        row.kiosk_id == kiosk.id
+        if kiosk is not None
+        else row.kiosk_id is None and row.service_point_id == where.service_point.id
+    )
+    if not same:
+        message = _("This identifier belongs to another answer. Start a new survey.")
+        raise SubmissionInvalid({"client_uuid": message})
     # The stored reply may leave out the id: it is the row's own, unknown before the INSERT.
-    return {**row.reply, "id": row.id} if row is not None else None
+    return {**row.reply, "id": row.id}
 
 
 def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[dict, bool]:
@@ -335,14 +349,14 @@ def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[
         clean = _validate(payload, where)
     except SubmissionInvalid:
         # A resend need not be valid any more (its time may now be too old): the first stands.
-        previous = existing_reply(client_uuid, sql)
+        previous = existing_reply(client_uuid, where, sql)
         if previous is None:
             raise
         return previous, False
     reply = _store(client_uuid, clean, where, _sql(sql))
     if reply is None:
         # Stored before, or just now by a request racing this one with the same answers.
-        return existing_reply(client_uuid, sql), False
+        return existing_reply(client_uuid, where, sql), False
     return reply, True
 
 

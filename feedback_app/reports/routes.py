@@ -1,0 +1,113 @@
+"""The period summary: the page (/reports/summary) and its JSON (/api/v1/reports/summary).
+
+Both answer the same question string (`period`, `unit`), obey the same access rules (reform
+office, unit managers and admins, within their unit scope) and render the one object
+`service.summary` builds.
+"""
+
+from flask import Blueprint, abort, jsonify, render_template, request
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..forms import options
+from ..pagination import page_arg
+from ..security import can, permission_required
+from ..timeutil import local_today
+from ..units.service import units_in_scope
+from . import formulas, periods, service
+from .forms import CommentsForm, SummaryForm
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+api_bp = Blueprint("reports_api", __name__)
+
+
+def _default_period() -> str:
+    """This quarter so far: what a reform office looks at most days."""
+    return periods.current("quarter", local_today()).label
+
+
+def _picker(form_class=SummaryForm) -> SummaryForm:
+    """The period and unit asked for in the query string (defaults filled in)."""
+    args = request.args.copy()
+    args.setdefault("period", _default_period())
+    args.setdefault("unit", current_user.unit.code)
+    form = form_class(formdata=args)
+    form.unit.choices = options(
+        (u.code, f"{u.code} · {u.name}") for u in units_in_scope(current_user)
+    )
+    return form
+
+
+def _summary_for(form: SummaryForm) -> dict:
+    try:
+        unit = service.unit_for(form.unit.data, current_user, local_today())
+    except service.ReportRefused:
+        abort(404)
+    return service.summary(form.parsed, unit, officers=service.sees_officers(current_user))
+
+
+@bp.get("/summary")
+@permission_required("view_reports")
+def show_summary():
+    """Tổng hợp kết quả: how are we doing, where, and what changed."""
+    form = _picker()
+    if not form.validate():
+        return render_template("reports/summary.html", form=form, s=None), 400
+    data = _summary_for(form)
+    return render_template(
+        "reports/summary.html",
+        form=form,
+        s=data,
+        info=service.question_info(data["questions"], str(get_locale())),
+        weakest_first=service.weakest_first(data["questions"]),
+        ranked_children=service.best_first(data["children"]),
+        band_label=formulas.band_label,
+    )
+
+
+COMMENTS_PAGE_SIZE = 50
+
+
+@bp.get("/comments")
+@permission_required("view_reports")
+def list_comments():
+    """Ý kiến: the period's free-text comments with their overall rating and desk, newest first;
+    phone and ID numbers masked."""
+    form = _picker(CommentsForm)
+    if not form.validate():
+        return render_template("reports/comments.html", form=form, comments=None), 400
+    try:
+        unit = service.unit_for(form.unit.data, current_user, local_today())
+    except service.ReportRefused:
+        abort(404)
+    page = page_arg()
+    rating = int(form.rating.data) if form.rating.data else None
+    comments, has_next = service.comments(form.parsed, unit, rating, page, COMMENTS_PAGE_SIZE)
+    return render_template(
+        "reports/comments.html", form=form, comments=comments, page=page, has_next=has_next
+    )
+
+
+@api_bp.get("/summary")
+def summary_json():
+    """The summary object as JSON, for the same signed-in session as the page."""
+    if not current_user.is_authenticated:
+        abort(401)
+    if not can(current_user, "view_reports"):
+        abort(403)
+    form = _picker()
+    if not form.validate():
+        errors = {name: " ".join(map(str, messages)) for name, messages in form.errors.items()}
+        return jsonify({"errors": errors}), 400
+    return jsonify(_summary_for(form))
+
+
+@bp.app_template_filter("figure")
+def figure(value, places: int = 1, suffix: str = "") -> str:
+    """A number the Vietnamese way (85,3) or the English way (85.3); a suppressed cell (None)
+    reads "not enough responses"."""
+    if value is None:
+        return _("not enough responses")
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern) + suffix
