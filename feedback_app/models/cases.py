@@ -77,6 +77,9 @@ class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_unit_due", "unit_id", "due_on"),
+        # The period summary: cases answered in a period, and those past their answer's due date.
+        Index("ix_cases_unit_answered", "unit_id", "answered_at"),
+        Index("ix_cases_unit_answer_due", "unit_id", "answer_due"),
         # Newest first is the list's order: walk this index and stop after one page.
         Index("ix_cases_received_id", "received_at", "id"),
         Index("ix_cases_unit_received", "unit_id", "received_at"),

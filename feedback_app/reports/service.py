@@ -25,6 +25,7 @@ from ..models import (
     ServicePoint,
 )
 from ..models.reports import NONE, RESPONSES_ROW
+from ..timeutil import local_today, now_utc
 from . import formulas, queries, rollups
 from .periods import Period
 
@@ -144,7 +145,9 @@ class _PeriodData:
         self.received = queries.cases_received(units, first, last)
         self.answered = queries.cases_answered(units, first, last)
         self.verdicts = queries.verdicts(units, first, last)
-        self.overdue = queries.open_overdue(units, last, period.end)
+        # Overdue "at the end" of a period still running means overdue today, not at its end.
+        today = local_today()
+        self.overdue = queries.open_overdue(units, min(last, now_utc()), min(period.end, today))
         self.calls, self.sms, self.pending = queries.hotline_counts(units, first, last)
         self.openings, self.entered, self.books = queries.paper_counts(desks, first, last)
         months = (period.start.replace(day=1), period.end.replace(day=1))
@@ -349,13 +352,16 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     current_data = _PeriodData(units, desks, period)
     previous_data = _PeriodData(units, desks, previous)
 
+    current_by_desk, previous_by_desk = _by_desk(current_counts), _by_desk(previous_counts)
+
     def both(target: AdminUnit) -> dict:
         within_desk = tree.desk_within(target.path)
         within_unit = tree.unit_within(target.path)
+        desks_here = [desk for desk in tree.desk_paths if within_desk(desk)]
         now = _figures(
             target,
             period,
-            [c for c in current_counts if within_desk(c.desk)],
+            [c for desk in desks_here for c in current_by_desk.get(desk, ())],
             questions,
             current_data,
             within_unit,
@@ -364,7 +370,7 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
         before = _figures(
             target,
             previous,
-            [c for c in previous_counts if within_desk(c.desk)],
+            [c for desk in desks_here for c in previous_by_desk.get(desk, ())],
             questions,
             previous_data,
             within_unit,
@@ -378,6 +384,14 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     result["children"] = [{**both(child), "children": []} for child in tree.children]
     result["desks"] = _desks(unit, period, questions, officers)
     return result
+
+
+def _by_desk(counts: list[queries.Count]) -> dict[int, list[queries.Count]]:
+    """The counts grouped by desk once, so each unit takes its desks' lists, not a scan."""
+    grouped: dict[int, list[queries.Count]] = defaultdict(list)
+    for count in counts:
+        grouped[count.desk].append(count)
+    return grouped
 
 
 def _desks(unit: AdminUnit, period: Period, questions: _Questions, officers: bool) -> list[dict]:

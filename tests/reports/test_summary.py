@@ -410,3 +410,25 @@ def test_an_empty_period_is_a_400_not_an_error(app, reform, published):
     response = reform.get("/api/v1/reports/summary?period=%E2%80%8B&unit=009&lang=en")
     assert response.status_code == 400
     assert response.get_json()["errors"]["period"]
+
+
+def test_a_case_not_yet_due_is_not_overdue_in_a_period_still_running(app, reform, published):
+    from feedback_app.cases import service as cases
+    from feedback_app.reports import periods
+    from feedback_app.timeutil import local_today, now_utc
+
+    with app.app_context():
+        point = db.session.get(ServicePoint, published["desk_a"])
+        cases.create_case(
+            cases.NewCase(
+                channel=CaseChannel.WALK_IN,
+                content="Vừa nhận hôm nay",
+                service_point=point,
+                received_at=now_utc(),
+            )
+        )
+        db.session.commit()
+    year = periods.current("year", local_today()).label
+    s = summary(reform, year, "00343")
+    assert s["cases"]["received"] == 1
+    assert s["cases"]["overdue"] == 0
