@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from .main.routes import bp as main_bp
     from .reports.routes import api_bp as reports_api_bp
     from .reports.routes import bp as reports_bp
+    from .results.routes import bp as results_bp
     from .surveys.admin import bp as surveys_admin_bp
     from .surveys.api import bp as kiosk_api_bp
     from .surveys.public import paper_bp, survey_bp
@@ -131,6 +132,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(apidocs_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp, url_prefix="/reports")
     app.register_blueprint(reports_api_bp, url_prefix="/api/v1/reports")
+    app.register_blueprint(results_bp, url_prefix="/results")
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(intake_bp, url_prefix="/intake")
     app.register_blueprint(dossiers_bp, url_prefix="/dossiers")

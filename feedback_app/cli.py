@@ -17,7 +17,7 @@ from . import retention
 from .auth import service as accounts
 from .extensions import db
 from .models import Counter, Role
-from .reports import flat, rollups
+from .reports import exports, rollups
 from .reports import periods as report_periods
 from .reports import service as report_service
 from .surveys import instruments
@@ -252,12 +252,26 @@ def retention_purge(dry_run: bool) -> None:
 )
 @click.option("--unit", "unit_code", required=True, help="The unit's statistics-office code.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", *exports.FORMATS]),
+    default="json",
+    show_default=True,
+    help="json (the summary object), csv (every figure, a row each), xlsx (the annex) or docx "
+    "(the report, NĐ 30/2020 layout); the files are those of /reports/summary.<format>.",
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False, writable=True), help="File (default: stdout)."
 )
-def reports_summary(period: str, unit_code: str, fmt: str, output: str | None) -> None:
+@click.option(
+    "--officers",
+    is_flag=True,
+    help="xlsx/docx: add the internal officer sheet or annex (off by default; json always has "
+    "the officers: the operator at the console is trusted).",
+)
+def reports_summary(
+    period: str, unit_code: str, fmt: str, output: str | None, officers: bool
+) -> None:
     """The period summary of a unit (with everything below it), as on /reports/summary."""
     try:
         chosen = report_periods.parse(period)
@@ -266,18 +280,20 @@ def reports_summary(period: str, unit_code: str, fmt: str, output: str | None) -
     unit = units.find_unit(unit_code.strip(), chosen.end)
     if unit is None:
         raise click.BadParameter(f"no unit has the code {unit_code!r}.", param_hint="--unit")
+    if fmt in ("xlsx", "docx") and not output and sys.stdout.isatty():
+        raise click.UsageError(f"A {fmt} file is binary: give --output FILE (or redirect stdout).")
     # The operator at the console is trusted: officer figures included.
     data = report_service.summary(chosen, unit, officers=True)
     if fmt == "json":
-        body = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-        encoding = "utf-8"
+        body = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     else:
-        body, encoding = flat.to_csv(data), "utf-8-sig"
+        body = exports.report(fmt, chosen, unit, officers=officers, summary=data).data
     if output:
-        Path(output).write_text(body, encoding=encoding)
+        Path(output).write_bytes(body)
         click.echo(f"Summary written to {output}.")
     else:
-        click.echo(body, nl=False)
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
 
 
 @reports_cli.command("rebuild-rollups")

@@ -31,10 +31,10 @@ points out of scope must change nothing, in the database or the instance folder;
 POST must change something (so its body is known to be valid); and no staff page may show an
 object of a unit outside the user's scope.
 
-Machine endpoints (kiosk page and API, webhooks, /track, /survey, /healthz, the voice prompts
-Twilio plays) are public, token- or signature-authenticated: a staff cookie changes nothing, so
-their row is the same for every role. For webhooks the target is the request variant: `signed`
-(a valid signature) or `unsigned`.
+Machine endpoints (kiosk page and API, webhooks, /track, /results, /survey, /healthz, the voice
+prompts Twilio plays) are public, token- or signature-authenticated: a staff cookie changes
+nothing, so their row is the same for every role. For webhooks the target is the request
+variant: `signed` (a valid signature) or `unsigned`.
 
 A route without a row fails `test_every_route_has_a_row_and_every_row_a_route`.
 """
@@ -162,6 +162,8 @@ intake.close_book             POST   book_close      302     302/404  403      4
 reports.show_summary          GET    unit_code       200     200/404  200/404  200/404  403      403      403      login
 reports_api.summary_json      GET    unit_code       200     200/404  200/404  200/404  403      403      403      401
 reports.list_comments         GET    unit_code       200     200/404  200/404  200/404  403      403      403      login
+reports.download_summary      GET    unit_code       200     200/404  200/404  200/404  403      403      403      login
+reports.summary_chart         GET    unit_code       200     200/404  200/404  200/404  403      403      403      login
 #
 # --- dossier figures (Biểu 06): reading needs view_reports; entering, importing, templates enter_dossiers -------------
 dossiers.list_figures         GET    list            200     200      200      200      403      403      403      login
@@ -219,6 +221,9 @@ apidocs.openapi_document_json GET    -               200     200      200      2
 track.track                   GET    -               200     200      200      200      200      200      200      200
 track.track_case              GET    case            200     200      200      200      200      200      200      200
 track.record_verdict          POST   case            400     400      400      400      400      400      400      400
+results.list_units            GET    -               200     200      200      200      200      200      200      200
+results.show_results          GET    unit_code       200     200      200      200      200      200      200      200
+results.show_trend            GET    unit_code       200     200      200      200      200      200      200      200
 kiosk.service_worker          GET    -               200     200      200      200      200      200      200      200
 kiosk.survey                  GET    kiosk           200     200      200      200      200      200      200      200
 kiosk.submit                  POST   kiosk           200     200      200      200      200      200      200      200
@@ -246,6 +251,7 @@ hotline_webhooks.status       POST   unsigned        403     403      403      4
 # Endpoints that answer the same to everybody: no staff session is involved.
 MACHINE = frozenset(
     """main.healthz apidocs.openapi_document_json track.track track.track_case track.record_verdict
+    results.list_units results.show_results results.show_trend
     kiosk.service_worker kiosk.survey kiosk.submit kiosk_api.instrument kiosk_api.submit
     survey.show_survey survey.submit_survey survey.qr_code hotline_webhooks.prompt
     hotline_webhooks.twilio_sms hotline_webhooks.gateway_sms hotline_webhooks.voice_start
@@ -868,6 +874,12 @@ REQUESTS: dict[tuple[str, str], Callable[[Ctx], Req]] = {
     ("reports.list_comments", "GET"): lambda c: Req(
         f"/reports/comments?period=2025-Q1&unit={c.pick('unit_code')}"
     ),
+    ("reports.download_summary", "GET"): lambda c: Req(
+        f"/reports/summary.csv?period=2025-Q1&unit={c.pick('unit_code')}"
+    ),
+    ("reports.summary_chart", "GET"): lambda c: Req(
+        f"/reports/summary/charts/wards.png?period=2025-Q1&unit={c.pick('unit_code')}"
+    ),
     ("reports_api.summary_json", "GET"): lambda c: Req(
         f"/api/v1/reports/summary?period=2025-Q1&unit={c.pick('unit_code')}"
     ),
@@ -992,6 +1004,9 @@ REQUESTS: dict[tuple[str, str], Callable[[Ctx], Req]] = {
     ("units.edit_deadlines", "POST"): lambda c: form(
         "/units/deadlines", classify=4, forward=5, answer=10
     ),
+    ("results.list_units", "GET"): lambda c: Req("/results/"),
+    ("results.show_results", "GET"): lambda c: Req(f"/results/{c.pick('unit_code')}"),
+    ("results.show_trend", "GET"): lambda c: Req(f"/results/{c.pick('unit_code')}/trend.png"),
     ("main.healthz", "GET"): lambda c: Req("/healthz"),
     ("apidocs.openapi_document_json", "GET"): lambda c: Req("/api/v1/openapi.json"),
 }

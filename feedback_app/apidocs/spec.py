@@ -909,6 +909,16 @@ def _summary_schemas() -> dict:
             **percent,
             "description": "Chỉ số hài lòng: the mean of the factor indices F1–F5 present.",
         },
+        "satisfaction_ci95": {
+            "type": ["array", "null"],
+            "items": {"type": "number", "minimum": 0, "maximum": 100, "x-decimals": 1},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": (
+                "A 95% interval [low, high] of `satisfaction_index`: the questions' Wilson "
+                "bounds averaged as the index is (conservative); null when the index is."
+            ),
+        },
         "overall_satisfied_pct": {
             **percent,
             "description": "The share satisfied (4 or 5) on the `overall` question.",
@@ -988,9 +998,26 @@ def _summary_schemas() -> dict:
             ),
             "allOf": [_ref("schemas", "SummaryFigures")],
             "type": "object",
-            "required": ["previous", "changes", "children", "desks"],
+            "required": ["previous", "changes", "children", "desks", "trend"],
             "additionalProperties": True,
             "properties": {
+                "trend": {
+                    "type": "array",
+                    "description": (
+                        "The 12 months that end with the period's last month, oldest first: "
+                        "responses and satisfaction index of each (null when suppressed)."
+                    ),
+                    "minItems": 12,
+                    "maxItems": 12,
+                    "items": _record(
+                        ["month", "responses", "satisfaction_index"],
+                        {
+                            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                            "responses": _count(),
+                            "satisfaction_index": percent,
+                        },
+                    ),
+                },
                 "previous": _ref("schemas", "SummaryPrevious"),
                 "changes": _ref("schemas", "SummaryChanges"),
                 "children": {

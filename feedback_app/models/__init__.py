@@ -26,7 +26,7 @@ from .hotline import (
     SmsMessage,
     SmsOptOut,
 )
-from .reports import RollupBatch, RollupDay, RollupMonth, RollupState
+from .reports import RollupBatch, RollupDay, RollupDetailMonth, RollupMonth, RollupState
 from .surveys import (
     Answer,
     Instrument,
@@ -43,6 +43,7 @@ from .users import Role, User
 __all__ = [
     "RollupBatch",
     "RollupDay",
+    "RollupDetailMonth",
     "RollupMonth",
     "RollupState",
     "STATUS_RANK",

@@ -77,19 +77,32 @@ class Case(db.Model):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_unit_due", "unit_id", "due_on"),
-        # The period summary: cases answered in a period, and those past their answer's due date.
-        Index("ix_cases_unit_answered", "unit_id", "answered_at"),
-        Index("ix_cases_unit_answer_due", "unit_id", "answer_due"),
         # Newest first is the list's order: walk this index and stop after one page.
         Index("ix_cases_received_id", "received_at", "id"),
-        Index("ix_cases_unit_received", "unit_id", "received_at"),
+        # The period summary reads these three and never the table (index-only scans): cases
+        # received in a period; answered in a period (on time or not, their verdicts) and still
+        # open at its end (unanswered, or answered after it); comment-book entries per desk.
+        Index(
+            "ix_cases_unit_received_cover", "unit_id", "received_at", "channel", "kind", "status"
+        ),
+        Index(
+            "ix_cases_unit_answered_cover",
+            "unit_id",
+            "answered_at",
+            "kind",
+            "answer_due",
+            "verdict",
+            "status",
+            "received_at",
+        ),
+        Index("ix_cases_channel_received", "channel", "received_at", "service_point_id"),
         UniqueConstraint("book_id", "book_entry_number"),
         UniqueConstraint("box_opening_id", "slip_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
-    channel: Mapped[CaseChannel] = mapped_column(str_enum(CaseChannel, "channel"), index=True)
+    channel: Mapped[CaseChannel] = mapped_column(str_enum(CaseChannel, "channel"))
     kind: Mapped[CaseKind] = mapped_column(str_enum(CaseKind, "kind"), default=CaseKind.FEEDBACK)
     status: Mapped[CaseStatus] = mapped_column(
         str_enum(CaseStatus, "status"), default=CaseStatus.RECEIVED, index=True

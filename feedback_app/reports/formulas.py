@@ -195,6 +195,38 @@ def factor_indices(questions: Mapping[str, Mapping], factors: Mapping[str, str])
     return result
 
 
+def satisfaction_ci95(
+    questions: Mapping[str, Mapping], factors: Mapping[str, str]
+) -> list[float] | None:
+    """A 95% interval of the satisfaction index: each bound is averaged the way the index is
+    (over a factor's questions, then over the factors present) from the questions' Wilson
+    intervals.
+
+    Averaging bounds treats the questions' errors as perfectly correlated, so the interval is
+    at least as wide as one that assumed them independent: a conservative interval, honest
+    about answers that one citizen gives to every question at once. None when the index is."""
+    per_factor = []
+    for factor in FACTORS:
+        bounds = [
+            questions[code]["ci95"]
+            for code, f in factors.items()
+            if f == factor
+            and code in questions
+            and question_index(questions[code]) is not None
+            and questions[code].get("ci95")
+        ]
+        if bounds:
+            per_factor.append(
+                (sum(b[0] for b in bounds) / len(bounds), sum(b[1] for b in bounds) / len(bounds))
+            )
+    if not per_factor:
+        return None
+    return [
+        round(sum(b[0] for b in per_factor) / len(per_factor), 1),
+        round(sum(b[1] for b in per_factor) / len(per_factor), 1),
+    ]
+
+
 def satisfaction_index(factors: Mapping[str, Mapping | float | None]) -> float | None:
     """Chỉ số hài lòng: the mean of the F1..F5 indices present, one decimal (None if none is).
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, Select, and_, case, cast, func, or_, select
+from sqlalchemy import Date, Select, and_, case, cast, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -20,6 +20,7 @@ from ..models import (
     HotlineCall,
     Question,
     RollupDay,
+    RollupDetailMonth,
     RollupMonth,
     ServicePoint,
     SmsMessage,
@@ -149,6 +150,36 @@ def rating_counts(desks: Select, start: date, end: date) -> list[Count]:
     return [Count(*index, count) for index, count in totals.items()]
 
 
+def monthly_counts(desks: Select, first_month: date, last_month: date) -> list[tuple[date, Count]]:
+    """(month, counts of the whole tree in it) for every month in [first_month, last_month] that
+    has any: the monthly trend, read from the monthly rollup only."""
+    rows = db.session.execute(
+        select(
+            RollupMonth.month,
+            RollupMonth.channel,
+            RollupMonth.suspicious,
+            RollupMonth.question_id,
+            RollupMonth.answer_key,
+            func.sum(RollupMonth.count),
+        )
+        .where(
+            RollupMonth.service_point_id.in_(desks),
+            RollupMonth.month.between(first_month, last_month),
+        )
+        .group_by(
+            RollupMonth.month,
+            RollupMonth.channel,
+            RollupMonth.suspicious,
+            RollupMonth.question_id,
+            RollupMonth.answer_key,
+        )
+    )
+    return [
+        (month, Count(0, str(channel), bool(suspicious), question, key, int(n)))
+        for month, channel, suspicious, question, key, n in rows
+    ]
+
+
 def _days_outside(
     start: date, end: date, first_month: date | None, last_month: date | None
 ) -> list[tuple[date, date]]:
@@ -163,20 +194,46 @@ def _days_outside(
     return ranges
 
 
-def detail_counts(desk_id: int, start: date, end: date, by: str) -> list[tuple[int, int, str, int]]:
-    """(counter or officer id, question id, answer key, count) at one desk over [start, end],
-    not counting burst-flagged answers; `by` is "counter" or "officer"."""
-    column = RollupDay.counter_id if by == "counter" else RollupDay.officer_id
-    rows = db.session.execute(
-        select(column, RollupDay.question_id, RollupDay.answer_key, func.sum(RollupDay.count))
-        .where(
-            RollupDay.service_point_id == desk_id,
-            RollupDay.day.between(start, end),
-            RollupDay.suspicious.is_(False),
+def detail_counts(desk_id: int, start: date, end: date) -> list[tuple[int, int, int, str, int]]:
+    """(counter id, officer id, question id, answer key, count) at one desk over [start, end],
+    not counting burst-flagged answers: whole months from the monthly detail, the days around
+    them from the daily rollup."""
+    first_month, last_month = _whole_months(start, end)
+    parts = []
+    if first_month is not None:
+        parts.append(
+            select(
+                RollupDetailMonth.counter_id,
+                RollupDetailMonth.officer_id,
+                RollupDetailMonth.question_id,
+                RollupDetailMonth.answer_key,
+                RollupDetailMonth.count,
+            ).where(
+                RollupDetailMonth.service_point_id == desk_id,
+                RollupDetailMonth.month.between(first_month, last_month),
+            )
         )
-        .group_by(column, RollupDay.question_id, RollupDay.answer_key)
-    )
-    return [(who, question, key, int(n)) for who, question, key, n in rows]
+    day_ranges = _days_outside(start, end, first_month, last_month)
+    if day_ranges:
+        parts.append(
+            select(
+                RollupDay.counter_id,
+                RollupDay.officer_id,
+                RollupDay.question_id,
+                RollupDay.answer_key,
+                RollupDay.count,
+            ).where(
+                RollupDay.service_point_id == desk_id,
+                or_(*(RollupDay.day.between(a, b) for a, b in day_ranges)),
+                RollupDay.suspicious.is_(False),
+            )
+        )
+    totals: dict[tuple, int] = {}
+    for part in parts:
+        for counter, officer, question, key, n in db.session.execute(part):
+            index = (counter, officer, question, key)
+            totals[index] = totals.get(index, 0) + int(n)
+    return [(*index, n) for index, n in totals.items()]
 
 
 def questions(ids: Iterable[int]) -> list[Question]:
@@ -206,12 +263,14 @@ def cases_received(units: Select, first: datetime, last: datetime):
 
 
 def cases_answered(units: Select, first: datetime, last: datetime):
-    """Cases answered in the period per (unit id, PAKN or not, on time or not)."""
+    """Cases answered in the period per (unit id, PAKN or not, on time or not, the citizen's
+    verdict or None): one index-only range of the answered-at index."""
     answered = (
         select(
             Case.unit_id.label("unit_id"),
             case((Case.kind.in_(PAKN_KINDS), True), else_=False).label("pakn"),
             _answered_on_time().label("on_time"),
+            Case.verdict.label("verdict"),
         )
         .where(
             Case.unit_id.in_(units),
@@ -222,9 +281,13 @@ def cases_answered(units: Select, first: datetime, last: datetime):
         .subquery()
     )
     return db.session.execute(
-        select(answered.c.unit_id, answered.c.pakn, answered.c.on_time, func.count()).group_by(
-            answered.c.unit_id, answered.c.pakn, answered.c.on_time
-        )
+        select(
+            answered.c.unit_id,
+            answered.c.pakn,
+            answered.c.on_time,
+            answered.c.verdict,
+            func.count(),
+        ).group_by(answered.c.unit_id, answered.c.pakn, answered.c.on_time, answered.c.verdict)
     ).all()
 
 
@@ -241,38 +304,27 @@ def local_date_of(column):
     return func.date(column, "+7 hours")
 
 
-def verdicts(units: Select, first: datetime, last: datetime):
-    """The citizens' verdicts on answers given in the period, per (unit id, verdict)."""
-    return db.session.execute(
-        select(Case.unit_id, Case.verdict, func.count())
-        .where(
-            Case.unit_id.in_(units),
-            Case.verdict.is_not(None),
-            Case.answered_at >= first,
-            Case.answered_at < last,
-        )
-        .group_by(Case.unit_id, Case.verdict)
-    ).all()
-
-
 def open_overdue(units: Select, last: datetime, end: date):
     """Cases open at the end of the period whose answer was due before its last day, per
-    (unit id, PAKN or not)."""
-    overdue = (
-        select(
+    (unit id, PAKN or not). "Open at the end" is two index ranges, never the whole history:
+    not answered at all, or answered after the period."""
+
+    def still_open(answered):
+        return select(
             Case.unit_id.label("unit_id"),
             case((Case.kind.in_(PAKN_KINDS), True), else_=False).label("pakn"),
-        )
-        .where(
+        ).where(
             Case.unit_id.in_(units),
+            answered,
             Case.received_at < last,
-            or_(Case.answered_at.is_(None), Case.answered_at >= last),
             Case.status.not_in((CaseStatus.REJECTED, CaseStatus.FORWARDED)),
             Case.kind.not_in((CaseKind.COMPLAINT, CaseKind.DENUNCIATION)),
             Case.answer_due < end,
         )
-        .subquery()
-    )
+
+    overdue = union_all(
+        still_open(Case.answered_at.is_(None)), still_open(Case.answered_at >= last)
+    ).subquery()
     return db.session.execute(
         select(overdue.c.unit_id, overdue.c.pakn, func.count()).group_by(
             overdue.c.unit_id, overdue.c.pakn

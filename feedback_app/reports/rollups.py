@@ -8,7 +8,8 @@ whatever is not yet rolled up: in one transaction it
    on PostgreSQL; on SQLite the write lock, taken before anything is read);
 2. copies the ids of the waiting responses into `rollup_batch` (on PostgreSQL, a response
    committed meanwhile is simply left for the next fold);
-3. adds the batch's counts to `rollup_days` and `rollup_months` (INSERT … ON CONFLICT DO UPDATE);
+3. adds the batch's counts to `rollup_days`, `rollup_months` and `rollup_detail_months`
+   (INSERT … ON CONFLICT DO UPDATE);
 4. marks the batch's responses rolled up and empties the batch.
 
 So an acknowledged submission is in the next summary, a fold never counts a response twice, and
@@ -20,7 +21,7 @@ from datetime import date
 from sqlalchemy import Connection, text
 
 from ..extensions import db
-from ..models import RollupBatch, RollupDay, RollupMonth, RollupState
+from ..models import RollupBatch, RollupDay, RollupDetailMonth, RollupMonth, RollupState
 from ..timeutil import now_utc
 
 BATCH_SIZE = 20_000
@@ -102,6 +103,22 @@ def _add_months(dialect: str) -> str:
     """  # noqa: S608 - constant fragments only
 
 
+def _add_detail_months(dialect: str) -> str:
+    month = _MONTH_OF[dialect].format(day="d.day")
+    return f"""
+        INSERT INTO rollup_detail_months (month, service_point_id, counter_id, officer_id,
+                                          question_id, answer_key, count)
+        SELECT {month}, d.service_point_id, d.counter_id, d.officer_id, d.question_id,
+               d.answer_key, SUM(d.n)
+        FROM ({_day_rows(dialect)}) AS d
+        WHERE d.n > 0 AND NOT d.suspicious
+        GROUP BY {month}, d.service_point_id, d.counter_id, d.officer_id, d.question_id,
+                 d.answer_key
+        ON CONFLICT (service_point_id, month, counter_id, officer_id, question_id, answer_key)
+        DO UPDATE SET count = rollup_detail_months.count + excluded.count
+    """  # noqa: S608 - constant fragments only
+
+
 _STATE_ROW = text(
     "INSERT INTO rollup_state (id, responses_folded) VALUES (:id, 0) ON CONFLICT (id) DO NOTHING"
 )
@@ -140,6 +157,7 @@ def fold_batch(sql: Connection, limit: int = BATCH_SIZE) -> int:
     if claimed:
         sql.execute(text(_add_days(dialect)))
         sql.execute(text(_add_months(dialect)))
+        sql.execute(text(_add_detail_months(dialect)))
         sql.execute(_MARK)
         sql.execute(_EMPTY)
         sql.execute(
@@ -173,6 +191,7 @@ def rebuild() -> int:
     with db.engine.begin() as sql:
         sql.execute(RollupDay.__table__.delete())
         sql.execute(RollupMonth.__table__.delete())
+        sql.execute(RollupDetailMonth.__table__.delete())
         sql.execute(RollupBatch.__table__.delete())
         sql.execute(text("UPDATE responses SET rolled_up = false WHERE rolled_up"))
         sql.execute(RollupState.__table__.delete())

@@ -5,7 +5,7 @@ office, unit managers and admins, within their unit scope) and render the one ob
 `service.summary` builds.
 """
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from ..pagination import page_arg
 from ..security import can, permission_required
 from ..timeutil import local_today
 from ..units.service import units_in_scope
-from . import formulas, periods, service
+from . import charts, exports, formulas, periods, service
 from .forms import CommentsForm, SummaryForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -39,12 +39,23 @@ def _picker(form_class=SummaryForm) -> SummaryForm:
     return form
 
 
-def _summary_for(form: SummaryForm) -> dict:
+def _unit_for(form: SummaryForm):
     try:
-        unit = service.unit_for(form.unit.data, current_user, local_today())
+        return service.unit_for(form.unit.data, current_user, local_today())
     except service.ReportRefused:
         abort(404)
-    return service.summary(form.parsed, unit, officers=service.sees_officers(current_user))
+
+
+def _summary_for(form: SummaryForm) -> dict:
+    """A fresh summary (kept a while for the charts and downloads that follow)."""
+    unit = _unit_for(form)
+    return service.fresh_summary(form.parsed, unit, officers=service.sees_officers(current_user))
+
+
+def _recent_summary_for(form: SummaryForm) -> dict:
+    """The summary the page just showed, when nothing it reads changed since; else a fresh one."""
+    unit = _unit_for(form)
+    return service.recent_summary(form.parsed, unit, officers=service.sees_officers(current_user))
 
 
 @bp.get("/summary")
@@ -55,15 +66,56 @@ def show_summary():
     if not form.validate():
         return render_template("reports/summary.html", form=form, s=None), 400
     data = _summary_for(form)
+    language = str(get_locale())
+    kinds = [kind for kind in charts.KINDS if kind != "wards" or data["children"]]
     return render_template(
         "reports/summary.html",
         form=form,
         s=data,
-        info=service.question_info(data["questions"], str(get_locale())),
+        info=service.question_info(data["questions"], language),
         weakest_first=service.weakest_first(data["questions"]),
         ranked_children=service.best_first(data["children"]),
         band_label=formulas.band_label,
+        chart_texts={kind: exports.chart_text(data, kind, language) for kind in kinds},
+        sees_officers=service.sees_officers(current_user),
     )
+
+
+@bp.get("/summary.<any(csv, xlsx, docx):fmt>")
+@permission_required("view_reports")
+def download_summary(fmt: str):
+    """The period report to file: CSV table, XLSX annex or DOCX report (Vietnamese). The
+    officer sheet or annex only when asked for (`officers=1`) by those who may see officers."""
+    form = _picker()
+    if not form.validate():
+        return render_template("reports/summary.html", form=form, s=None), 400
+    wanted = request.args.get("officers") == "1" and service.sees_officers(current_user)
+    file = exports.report(
+        fmt,
+        form.parsed,
+        _unit_for(form),
+        officers=wanted,
+        summary=_recent_summary_for(form),
+    )
+    response = Response(file.data, mimetype=file.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/summary/charts/<any(wards, trend, questions, channels, cases):kind>.png")
+@permission_required("view_reports")
+def summary_chart(kind: str):
+    """One chart of the summary page, in the page's language; drawn once per version of the
+    figures (a repeated page view draws nothing)."""
+    form = _picker()
+    if not form.validate():
+        abort(400)
+    unit = _unit_for(form)
+    png = exports.chart(form.parsed, unit, kind, str(get_locale()))
+    response = Response(png, mimetype="image/png")
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 COMMENTS_PAGE_SIZE = 50

@@ -9,11 +9,12 @@ the CLI and every export render what it returns and compute nothing of their own
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ..cache import TimedCache
 from ..extensions import db
 from ..models import (
     AdminUnit,
@@ -94,6 +95,7 @@ def _ratings(counts: Iterable[queries.Count], questions: _Questions, min_cell: i
         "responses": responses,
         "suspicious": suspicious,
         "satisfaction_index": formulas.satisfaction_index(factors),
+        "satisfaction_ci95": formulas.satisfaction_ci95(stats, factor_of),
         "overall_satisfied_pct": stats[overall]["satisfied_pct"] if overall else None,
         "factors": factors,
         "questions": stats,
@@ -144,7 +146,6 @@ class _PeriodData:
         first, last = period.utc_bounds()
         self.received = queries.cases_received(units, first, last)
         self.answered = queries.cases_answered(units, first, last)
-        self.verdicts = queries.verdicts(units, first, last)
         # Overdue "at the end" of a period still running means overdue today, not at its end.
         today = local_today()
         self.overdue = queries.open_overdue(units, min(last, now_utc()), min(period.end, today))
@@ -167,7 +168,8 @@ class _PeriodData:
             forwarded += n if status == CaseStatus.FORWARDED else 0
             rejected += n if status == CaseStatus.REJECTED else 0
         answered = on_time = pakn_on_time = pakn_late = 0
-        for unit_id, is_pakn, in_time, n in self.answered:
+        verdicts = {"hai_long": 0, "khong_hai_long": 0}
+        for unit_id, is_pakn, in_time, verdict, n in self.answered:
             if not within(unit_id):
                 continue
             answered += n
@@ -175,9 +177,7 @@ class _PeriodData:
             if is_pakn:
                 pakn_on_time += n if in_time else 0
                 pakn_late += 0 if in_time else n
-        verdicts = {"hai_long": 0, "khong_hai_long": 0}
-        for unit_id, verdict, n in self.verdicts:
-            if within(unit_id) and _value(verdict) in verdicts:
+            if verdict is not None and _value(verdict) in verdicts:
                 verdicts[_value(verdict)] += n
         overdue = sum(n for unit_id, _pakn, n in self.overdue if within(unit_id))
         pakn_overdue = sum(n for unit_id, pakn, n in self.overdue if pakn and within(unit_id))
@@ -383,7 +383,37 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     result = both(unit)
     result["children"] = [{**both(child), "children": []} for child in tree.children]
     result["desks"] = _desks(unit, period, questions, officers)
+    result["trend"] = _trend(desks, period)
     return result
+
+
+TREND_MONTHS = 12
+
+
+def _trend(desks, period: Period) -> list[dict]:
+    """The index and responses of each of the 12 months that end with the period's last month
+    (oldest first): the monthly trend the charts and the public page draw."""
+    last = period.end.replace(day=1)
+    months = [last]
+    while len(months) < TREND_MONTHS:
+        months.append((months[-1] - timedelta(days=1)).replace(day=1))
+    months.reverse()
+    by_month: dict[date, list[queries.Count]] = defaultdict(list)
+    for month, count in queries.monthly_counts(desks, months[0], last):
+        by_month[month].append(count)
+    questions = _Questions({c.question_id for counts in by_month.values() for c in counts})
+    min_cell = current_app.config["MIN_CELL"]
+    trend = []
+    for month in months:
+        figures = _ratings(by_month.get(month, ()), questions, min_cell)
+        trend.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "responses": figures["responses"],
+                "satisfaction_index": figures["satisfaction_index"],
+            }
+        )
+    return trend
 
 
 def _by_desk(counts: list[queries.Count]) -> dict[int, list[queries.Count]]:
@@ -402,31 +432,39 @@ def _desks(unit: AdminUnit, period: Period, questions: _Questions, officers: boo
         select(ServicePoint).where(ServicePoint.unit_id == unit.id).order_by(ServicePoint.name)
     ).all()
     for point in points:
-        entry = {"id": point.id, "name": point.name, "counters": []}
+        detail = queries.detail_counts(point.id, period.start, period.end)
         names = dict(
             db.session.execute(
                 select(Counter.id, Counter.code).where(Counter.service_point_id == point.id)
             ).all()
         )
-        entry["counters"] = _breakdown(point.id, period, "counter", names, questions, min_cell)
+        entry = {"id": point.id, "name": point.name}
+        entry["counters"] = _breakdown(point.id, period, detail, 0, names, questions, min_cell)
         if officers:
             names = dict(
                 db.session.execute(
                     select(Officer.id, Officer.name).where(Officer.service_point_id == point.id)
                 ).all()
             )
-            entry["officers"] = _breakdown(point.id, period, "officer", names, questions, min_cell)
+            entry["officers"] = _breakdown(point.id, period, detail, 1, names, questions, min_cell)
         result.append(entry)
     return result
 
 
-def _breakdown(desk_id, period, by, names, questions, min_cell) -> list[dict]:
-    grouped: dict[int, list[queries.Count]] = defaultdict(list)
-    for who, question_id, key, n in queries.detail_counts(desk_id, period.start, period.end, by):
-        grouped[who].append(queries.Count(desk_id, "", False, question_id, key, n))
+def _breakdown(desk_id, period, detail, by, names, questions, min_cell) -> list[dict]:
+    """The figures per counter (`by` 0) or per officer (`by` 1) of one desk's detail counts."""
+    grouped: dict[int, dict[tuple, int]] = defaultdict(dict)
+    for row in detail:
+        who, question_id, key, n = row[by], row[2], row[3], row[4]
+        counts = grouped[who]
+        counts[(question_id, key)] = counts.get((question_id, key), 0) + n
     rows = []
     for who, counts in grouped.items():
-        figures = _ratings(counts, questions, min_cell)
+        figures = _ratings(
+            [queries.Count(desk_id, "", False, q, key, n) for (q, key), n in counts.items()],
+            questions,
+            min_cell,
+        )
         rows.append(
             {
                 "id": who if who != NONE else None,
@@ -442,6 +480,56 @@ def _breakdown(desk_id, period, by, names, questions, min_cell) -> list[dict]:
             }
         )
     return sorted(rows, key=lambda row: (row["id"] is None, row["name"]))
+
+
+# --- What the figures were made from, and recent summaries kept a while ------------------------
+
+SUMMARY_CACHE_ENTRIES = 32
+DEFAULT_CACHE_SECONDS = 60
+
+
+def data_version() -> tuple:
+    """A cheap fingerprint of what a summary reads: the responses folded into the rollups, the
+    newest audit event and the newest case event (every change to a case, a verdict, a dossier
+    import writes one). Reading it folds nothing and writes nothing."""
+    from ..models import AuditEvent, CaseEvent, RollupState
+
+    return tuple(
+        db.session.execute(
+            select(
+                select(RollupState.responses_folded)
+                .where(RollupState.id == rollups.STATE_ID)
+                .scalar_subquery(),
+                select(func.max(AuditEvent.id)).scalar_subquery(),
+                select(func.max(CaseEvent.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def _cache() -> TimedCache:
+    return current_app.extensions.setdefault("summary_cache", TimedCache(SUMMARY_CACHE_ENTRIES))
+
+
+def cache_seconds() -> float:
+    """How long a summary (or a chart of it) may be reused while nothing it reads changed."""
+    return float(current_app.config.get("REPORTS_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+
+
+def fresh_summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
+    """`summary`, kept for the charts and downloads that follow a page view."""
+    result = summary(period, unit, officers=officers)
+    key = ("summary", period.label, unit.id, officers, data_version())
+    _cache().put(key, result)
+    return result
+
+
+def recent_summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
+    """The summary made since the figures last changed (a page view's), or a fresh one."""
+    key = ("summary", period.label, unit.id, officers, data_version())
+    return _cache().get(
+        key, cache_seconds(), lambda: fresh_summary(period, unit, officers=officers)
+    )
 
 
 # --- What a viewer asked for -------------------------------------------------------------------

@@ -1,0 +1,262 @@
+"""The period report's files and charts through their public surfaces: /reports/summary.<fmt>,
+the chart images of the summary page and `flask reports summary --format …`. Each file is opened
+with the library that reads it and its numbers compared with the JSON summary of the same
+period and unit."""
+
+import csv
+import io
+import uuid
+from datetime import datetime
+
+import pytest
+from docx import Document
+from matplotlib import image
+from openpyxl import load_workbook
+
+from feedback_app.extensions import db
+from feedback_app.models import ResponseChannel, ServicePoint
+from feedback_app.reports import charts, flat
+from feedback_app.surveys import instruments
+from feedback_app.surveys import service as surveys
+from feedback_app.timeutil import LOCAL_TZ
+from tests.conftest import login, page
+
+REQUIRED = {"f1_access": 4, "f2_procedure": 4, "f3_officer": 4, "f4_result": 4, "overall": 4}
+PERIOD = "2026-Q1"
+FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
+PHONE = "0912345678"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@pytest.fixture
+def rated(app, district):
+    """The default survey and a quarter of answers in both wards (enough for every cell),
+    with a comment that looks like a formula and one that carries a phone number."""
+    with app.app_context():
+        instruments.seed_default()
+        db.session.commit()
+    for i in range(12):
+        rate(
+            app,
+            district["desk_a"],
+            datetime(2026, 2, 3 + i, 9),
+            overall=5 - i % 3,
+            f1_access=5 - i % 4,
+        )
+    for i in range(8):
+        rate(app, district["desk_b"], datetime(2026, 3, 2 + i, 10), overall=4 - i % 2)
+    rate(app, district["desk_a"], datetime(2026, 2, 20, 9), overall=4, comment=FORMULA)
+    rate(app, district["desk_b"], datetime(2026, 3, 20, 9), overall=4, comment=f"Gọi {PHONE}")
+    return district
+
+
+def rate(app, desk: int, when: datetime, comment: str | None = None, **answers) -> None:
+    with app.app_context():
+        payload = {
+            "client_uuid": str(uuid.uuid4()),
+            "instrument": instruments.active_instrument().label,
+            "answers": {**REQUIRED, **answers},
+            "answered_at": when.replace(tzinfo=LOCAL_TZ).isoformat(),
+        }
+        if comment:
+            payload["comment"] = comment
+        where = surveys.Where(
+            channel=ResponseChannel.PAPER,
+            service_point=db.session.get(ServicePoint, desk),
+            max_age_days=100_000,
+        )
+        _reply, created = surveys.submit(payload, where)
+        assert created
+        db.session.commit()
+
+
+@pytest.fixture
+def reform(client, rated):
+    assert login(client, "reform").status_code == 302
+    return client
+
+
+def summary_json(client, unit: str = "009") -> dict:
+    response = client.get(f"/api/v1/reports/summary?period={PERIOD}&unit={unit}")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def download(client, fmt: str, unit: str = "009", **extra):
+    query = "&".join(f"{k}={v}" for k, v in {"period": PERIOD, "unit": unit, **extra}.items())
+    return client.get(f"/reports/summary.{fmt}?{query}")
+
+
+def vi(value: float) -> str:
+    """A share the Vietnamese way: 85,3%."""
+    return f"{value:.1f}".replace(".", ",") + "%"
+
+
+def docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    return "\n".join(parts)
+
+
+def workbook_values(data: bytes) -> dict[str, list[tuple]]:
+    book = load_workbook(io.BytesIO(data))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+def test_the_xlsx_annex_holds_the_summarys_numbers(app, reform):
+    s = summary_json(reform)
+    response = download(reform, "xlsx")
+    assert response.status_code == 200 and response.mimetype == XLSX
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="bao-cao-009-{PERIOD}.xlsx"'
+    )
+    book = load_workbook(io.BytesIO(response.data))
+    overview = [row for row in book["Tổng hợp"].iter_rows(values_only=True)]
+    index_row = next(row for row in overview if row[0] and str(row[0]).startswith("Chỉ số hài"))
+    assert 0 < s["satisfaction_index"] < 100
+    assert index_row[1] == s["satisfaction_index"] and isinstance(index_row[1], float)
+    wards = {row[0]: row for row in book["Đơn vị"].iter_rows(min_row=2, values_only=True)}
+    for child in s["children"]:
+        row = wards[child["unit"]["code"]]
+        assert child["satisfaction_index"] in row and child["responses"] in row
+    questions = {row[0]: row for row in book["Câu hỏi"].iter_rows(values_only=True)}
+    overall = s["questions"]["overall"]
+    assert overall["n"] in questions["overall"] and overall["satisfied_pct"] in questions["overall"]
+    for count in overall["levels"].values():
+        assert count in questions["overall"]
+    # The comments: masked, and a formula stays text.
+    texts = [cell.value for row in book["Ý kiến"].iter_rows() for cell in row]
+    assert "'" + FORMULA in texts
+    assert not any(PHONE in str(value) for value in texts)
+    assert not any(
+        cell.data_type == "f"
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    )
+    assert "Cán bộ" not in book.sheetnames  # the officer sheet only when asked
+
+
+def test_the_docx_report_is_an_administrative_document_with_the_summarys_figures(app, reform):
+    s = summary_json(reform)
+    response = download(reform, "docx")
+    assert response.status_code == 200 and response.mimetype == DOCX
+    text = docx_text(response.data)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
+    assert "UBND QUẬN THANH XUÂN" in text.upper()
+    assert "BÁO CÁO" in text and "Nơi nhận:" in text
+    assert vi(s["satisfaction_index"]) in text
+    for child in s["children"]:
+        assert child["unit"]["name"] in text
+    document = Document(io.BytesIO(response.data))
+    # Five charts, one per kind, embedded as pictures.
+    assert len(document.inline_shapes) == len(charts.KINDS)
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    assert "Phụ lục" not in text or "cán bộ" not in text.lower().split("phụ lục", 1)[1]
+
+
+def test_officer_figures_only_when_asked_by_those_who_may_see_them(app, client, rated):
+    assert login(client, "reform").status_code == 302
+    book = load_workbook(io.BytesIO(download(client, "xlsx", "00343", officers=1).data))
+    assert "Cán bộ" in book.sheetnames
+    with_annex = docx_text(download(client, "docx", "00343", officers=1).data)
+    assert "Kết quả theo cán bộ" in with_annex
+    manager = app.test_client()
+    assert login(manager, "manager_a").status_code == 302
+    response = download(manager, "xlsx", "00343", officers=1)
+    assert response.status_code == 200
+    assert "Cán bộ" not in load_workbook(io.BytesIO(response.data)).sheetnames
+    assert "Kết quả theo cán bộ" not in docx_text(
+        download(manager, "docx", "00343", officers=1).data
+    )
+
+
+def test_the_csv_table_is_the_summarys_rows_with_a_bom(app, reform):
+    s = summary_json(reform)
+    response = download(reform, "csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert tuple(rows[0]) == flat.HEADER
+    found = {(row[0], row[3]): row[4] for row in rows[1:]}
+    assert float(found[("009", "satisfaction_index")]) == s["satisfaction_index"]
+    assert int(found[("009", "responses")]) == s["responses"]
+
+
+def test_the_cli_writes_the_same_files(app, runner, reform, tmp_path):
+    for fmt in ("xlsx", "docx", "csv"):
+        target = tmp_path / f"report.{fmt}"
+        result = runner.invoke(
+            args=[
+                "reports",
+                "summary",
+                "--period",
+                PERIOD,
+                "--unit",
+                "009",
+                "--format",
+                fmt,
+                "--output",
+                str(target),
+            ]
+        )
+        assert result.exit_code == 0, result.output
+        from_http = download(reform, fmt).data
+        if fmt == "xlsx":
+            assert workbook_values(target.read_bytes()) == workbook_values(from_http)
+        elif fmt == "docx":
+            assert docx_text(target.read_bytes()) == docx_text(from_http)
+        else:
+            assert target.read_bytes() == from_http
+
+
+def test_exports_obey_the_summarys_access(app, client, rated):
+    assert login(client, "manager_b").status_code == 302
+    assert download(client, "docx", "00343").status_code == 404  # another ward's manager
+    assert download(client, "xlsx", "00346").status_code == 200
+    clerk = app.test_client()
+    assert login(clerk, "counter_a").status_code == 302
+    assert download(clerk, "csv", "00343").status_code == 403
+    anonymous = app.test_client()
+    assert download(anonymous, "docx").status_code == 302  # to the sign-in page
+    bad = download(client, "docx", "00346", period="2026-13")
+    assert bad.status_code == 400 and "Traceback" not in bad.get_data(as_text=True)
+
+
+def test_the_page_offers_downloads_and_charts_that_state_their_figures(app, reform, monkeypatch):
+    s = summary_json(reform)
+    body = page(reform.get(f"/reports/summary?period={PERIOD}&unit=009&lang=vi"))
+    for fmt in ("docx", "xlsx", "csv"):
+        assert f'formaction="/reports/summary.{fmt}"' in body
+    assert 'name="officers"' in body  # the reform office may ask for the officer annex
+    for kind in charts.KINDS:
+        assert f"/reports/summary/charts/{kind}.png?period={PERIOD}" in body
+    # The wards chart's text alternative states each ward's index the Vietnamese way.
+    for child in s["children"]:
+        assert vi(child["satisfaction_index"])[:-1] in body
+    drawn = []
+    real = charts.render
+    monkeypatch.setattr(charts, "render", lambda *a, **k: drawn.append(a[1]) or real(*a, **k))
+    url = f"/reports/summary/charts/wards.png?period={PERIOD}&unit=009&lang=vi"
+    first = reform.get(url)
+    assert first.status_code == 200 and first.mimetype == "image/png"
+    pixels = image.imread(io.BytesIO(first.data), format="png")
+    assert pixels.shape[1] > 400
+    # A repeated page view draws nothing: the chart is kept for this version of the figures.
+    reform.get(f"/reports/summary?period={PERIOD}&unit=009&lang=vi")
+    again = reform.get(url)
+    assert again.data == first.data and drawn == ["wards"]
+    # New figures are a new version: the chart is drawn again.
+    rate(app, rated_desk(app), datetime(2026, 3, 25, 9), overall=1)
+    reform.get(f"/reports/summary?period={PERIOD}&unit=009&lang=vi")
+    reform.get(url)
+    assert drawn == ["wards", "wards"]
+
+
+def rated_desk(app) -> int:
+    with app.app_context():
+        return db.session.query(ServicePoint.id).order_by(ServicePoint.id).first()[0]
