@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/hotline_sms.py $(BENCH_ARGS)
 	$(BIN)/python bench/cases_list.py $(BENCH_ARGS)
 	$(BIN)/python bench/reports_summary.py $(BENCH_ARGS)
+	$(BIN)/python bench/reports_exports.py $(BENCH_ARGS)
 
 # Translators: after adding or changing a string, run this, then fill translations/vi.
 translations-update: $(STAMP)

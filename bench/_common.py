@@ -97,8 +97,13 @@ class Browser:
         )
 
     def get(self, path: str) -> tuple[int, str]:
-        with self.opener.open(self.base + path, timeout=30) as response:
-            return response.status, response.read().decode("utf-8")
+        status, body = self.fetch(path)
+        return status, body.decode("utf-8")
+
+    def fetch(self, path: str) -> tuple[int, bytes]:
+        """The status and the raw body (a file, an image)."""
+        with self.opener.open(self.base + path, timeout=60) as response:
+            return response.status, response.read()
 
     def login(self, username: str, password: str) -> None:
         _, html = self.get("/auth/login")

@@ -1,7 +1,10 @@
 """The summary as one flat table (CSV): a row per figure, for the unit and each child unit.
 
 UTF-8 with a byte-order mark so Excel opens Vietnamese correctly; a text cell that a
-spreadsheet would read as a formula (=, +, -, @) is neutralised with a leading apostrophe.
+spreadsheet would read as a formula (=, +, -, @) is neutralised with a leading apostrophe. A
+figure withheld because too few responses stand behind it reads "chưa đủ số phiếu", as in the
+report and the annex; an empty cell means there is nothing to count (no dossier figures, a
+question without a satisfied share).
 """
 
 import csv
@@ -10,6 +13,7 @@ from collections.abc import Iterator
 
 HEADER = ("unit_code", "unit_name", "period", "figure", "value", "previous", "n")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+SUPPRESSED = "chưa đủ số phiếu"
 
 
 def neutralise(value):
@@ -29,26 +33,36 @@ def _unit_rows(s: dict) -> Iterator[tuple]:
     p = s["previous"]
     head = (s["unit"]["code"], s["unit"]["name"], s["period"]["label"])
 
-    def row(name, value, previous=None, n=None):
+    def row(name, value, previous=None, n=None, small=False):
+        """`small`: a None here means a cell below MIN_CELL, and says so."""
+        if small:
+            value = SUPPRESSED if value is None else value
+            previous = SUPPRESSED if previous is None else previous
         return (*head, name, value, previous, n)
 
     yield row("responses", s["responses"], p["responses"])
     yield row("suspicious", s["suspicious"], p["suspicious"])
-    yield row("satisfaction_index", s["satisfaction_index"], p["satisfaction_index"])
+    yield row("satisfaction_index", s["satisfaction_index"], p["satisfaction_index"], small=True)
     yield row("coverage_pct", s["coverage_pct"], p["coverage_pct"])
     for factor, f in s["factors"].items():
         yield row(
-            f"factor.{factor}", f["index"], (p["factors"].get(factor) or {}).get("index"), f["n"]
+            f"factor.{factor}",
+            f["index"],
+            (p["factors"].get(factor) or {}).get("index"),
+            f["n"],
+            small=True,
         )
     for code, q in s["questions"].items():
         before = p["questions"].get(code) or {}
-        yield row(
-            f"question.{code}.satisfied_pct",
-            q["satisfied_pct"],
-            before.get("satisfied_pct"),
-            q["n"],
-        )
-        yield row(f"question.{code}.mean", q["mean"], before.get("mean"), q["n"])
+        if q["mean"] is None or q["satisfied_pct"] is not None:  # a Likert question
+            yield row(
+                f"question.{code}.satisfied_pct",
+                q["satisfied_pct"],
+                before.get("satisfied_pct"),
+                q["n"],
+                small=True,
+            )
+        yield row(f"question.{code}.mean", q["mean"], before.get("mean"), q["n"], small=True)
         for level, count in (q["levels"] or {}).items():
             yield row(f"question.{code}.level.{level}", count, None, q["n"])
     for channel, n in s["channels"].items():

@@ -260,3 +260,22 @@ def test_the_page_offers_downloads_and_charts_that_state_their_figures(app, refo
 def rated_desk(app) -> int:
     with app.app_context():
         return db.session.query(ServicePoint.id).order_by(ServicePoint.id).first()[0]
+
+
+def test_small_cells_read_not_enough_responses_in_every_file(app, reform, rated):
+    for day in (6, 7, 8):  # three answers in April: below MIN_CELL (5)
+        rate(app, rated["desk_a"], datetime(2026, 4, day, 9), overall=2)
+    query = "period=2026-04&unit=00343"
+    assert reform.get(f"/api/v1/reports/summary?{query}").get_json()["satisfaction_index"] is None
+    rows = list(
+        csv.reader(
+            io.StringIO(reform.get(f"/reports/summary.csv?{query}").data.decode("utf-8-sig"))
+        )
+    )
+    found = {row[3]: row for row in rows[1:]}
+    assert found["satisfaction_index"][4] == flat.SUPPRESSED == "chưa đủ số phiếu"
+    assert found["question.overall.satisfied_pct"][4] == flat.SUPPRESSED
+    assert found["responses"][4] == "3"
+    assert flat.SUPPRESSED in docx_text(reform.get(f"/reports/summary.docx?{query}").data)
+    book = workbook_values(reform.get(f"/reports/summary.xlsx?{query}").data)
+    assert any(flat.SUPPRESSED in row for row in book["Tổng hợp"])
