@@ -3,7 +3,6 @@ cells say so, nothing private shows, and a warm page is served from the cache.""
 
 import io
 import re
-import uuid
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -17,7 +16,6 @@ from feedback_app.models import (
     CaseChannel,
     CaseKind,
     Officer,
-    ResponseChannel,
     ServicePoint,
     UnitLevel,
     User,
@@ -25,11 +23,9 @@ from feedback_app.models import (
 from feedback_app.reports import service as reports
 from feedback_app.results import routes, service
 from feedback_app.surveys import instruments
-from feedback_app.surveys import service as surveys
 from feedback_app.timeutil import LOCAL_TZ, local_today
-from tests.conftest import login, make_unit, page, translated
+from tests.conftest import login, make_unit, page, rate, translated
 
-REQUIRED = {"f1_access": 4, "f2_procedure": 4, "f3_officer": 4, "f4_result": 4, "overall": 4}
 OFFICER = "Công Chức Riêng Tư"
 SENDER = "Trần Thị Người Gửi"
 SENDER_PHONE = "0987654321"
@@ -55,27 +51,6 @@ def shown_periods():
 def day_in(period) -> datetime:
     """A working morning inside the period (Vietnam time)."""
     return datetime.combine(period.start + timedelta(days=9), time(9))
-
-
-def rate(app, desk: int, when: datetime, comment: str | None = None, **answers) -> None:
-    """One paper response at a desk, answered at a Vietnam wall-clock time."""
-    with app.test_request_context():
-        payload = {
-            "client_uuid": str(uuid.uuid4()),
-            "instrument": instruments.active_instrument().label,
-            "answers": {**REQUIRED, **answers},
-            "answered_at": when.replace(tzinfo=LOCAL_TZ).isoformat(),
-        }
-        if comment:
-            payload["comment"] = comment
-        where = surveys.Where(
-            channel=ResponseChannel.PAPER,
-            service_point=db.session.get(ServicePoint, desk),
-            max_age_days=100_000,
-        )
-        _reply, created = surveys.submit(payload, where)
-        assert created
-        db.session.commit()
 
 
 def answered_case(app, desk: int, when: datetime, answer: str, publish=True, **sender) -> str:

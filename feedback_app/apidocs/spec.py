@@ -887,6 +887,17 @@ def _tt01_total(indices: Iterable[int], bands: Iterable[formulas.Band], who: str
     )
 
 
+def _interval(description: str) -> dict:
+    """A 95% interval: [low, high] in percent with one decimal, or null."""
+    return {
+        "type": ["array", "null"],
+        "items": {"type": "number", "minimum": 0, "maximum": 100, "x-decimals": 1},
+        "minItems": 2,
+        "maxItems": 2,
+        "description": description,
+    }
+
+
 def _summary_schemas() -> dict:
     """The summary object (reports/service.summary) and its parts."""
     question_code = {"type": "string", "pattern": CODE_PATTERN.pattern}
@@ -909,16 +920,10 @@ def _summary_schemas() -> dict:
             **percent,
             "description": "Chỉ số hài lòng: the mean of the factor indices F1–F5 present.",
         },
-        "satisfaction_ci95": {
-            "type": ["array", "null"],
-            "items": {"type": "number", "minimum": 0, "maximum": 100, "x-decimals": 1},
-            "minItems": 2,
-            "maxItems": 2,
-            "description": (
-                "A 95% interval [low, high] of `satisfaction_index`: the questions' Wilson "
-                "bounds averaged as the index is (conservative); null when the index is."
-            ),
-        },
+        "satisfaction_ci95": _interval(
+            "A 95% interval [low, high] of `satisfaction_index`: the questions' Wilson bounds "
+            "averaged as the index is (conservative); null when the index is."
+        ),
         "overall_satisfied_pct": {
             **percent,
             "description": "The share satisfied (4 or 5) on the `overall` question.",
@@ -1182,16 +1187,10 @@ def _summary_schemas() -> dict:
                         "suppressed, and for questions other than ratings."
                     ),
                 },
-                "ci95": {
-                    "type": ["array", "null"],
-                    "items": {"type": "number", "minimum": 0, "maximum": 100, "x-decimals": 1},
-                    "minItems": 2,
-                    "maxItems": 2,
-                    "description": (
-                        "The Wilson 95% interval [low, high] of `satisfied_pct`; null when that "
-                        "is null."
-                    ),
-                },
+                "ci95": _interval(
+                    "The Wilson 95% interval [low, high] of `satisfied_pct`; null when that is "
+                    "null."
+                ),
                 "levels": {
                     "type": ["object", "null"],
                     "propertyNames": question_code,

@@ -27,6 +27,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from .service import best_first, weakest_first
+from .wording import CASE_CHANNELS, CASE_KINDS, RESPONSE_CHANNELS
 
 # --- words -----------------------------------------------------------------------------------
 
@@ -84,31 +85,6 @@ FACTOR_NAMES = {
     "F3": "Công chức trực tiếp giải quyết công việc",
     "F4": "Kết quả cung ứng dịch vụ hành chính công",
     "F5": "Tiếp nhận, xử lý ý kiến góp ý, phản ánh, kiến nghị",
-}
-RESPONSE_CHANNELS = {
-    "kiosk": "Máy tính bảng tại quầy",
-    "paper": "Phiếu giấy",
-    "web": "Khảo sát trực tuyến",
-    "sms": "Tin nhắn SMS",
-    "ivr": "Tổng đài tự động",
-}
-CASE_CHANNELS = {
-    "walk_in": "Trực tiếp tại Bộ phận Một cửa",
-    "box": "Hòm thư góp ý",
-    "book": "Sổ góp ý",
-    "hotline_call": "Cuộc gọi đường dây nóng",
-    "hotline_sms": "Tin nhắn SMS",
-    "kiosk_comment": "Ý kiến qua máy tính bảng",
-    "web": "Trang web",
-}
-CASE_KINDS = {
-    "feedback": "phản ánh",
-    "proposal": "kiến nghị",
-    "suggestion": "góp ý",
-    "question": "hỏi đáp",
-    "praise": "khen ngợi",
-    "complaint": "khiếu nại",
-    "denunciation": "tố cáo",
 }
 
 LEGAL_TT01_HEADING = "1. Các chỉ số theo Thông tư số 01/2018/TT-VPCP"

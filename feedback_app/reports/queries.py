@@ -92,61 +92,45 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def rating_counts(desks: Select, start: date, end: date) -> list[Count]:
-    """Every answer count of the desks over [start, end] (Vietnamese days): whole months from
-    the monthly rollup, the days around them from the daily one."""
+# What the counts are grouped by: per desk and channel for the summary, per counter and officer
+# for a desk's breakdown.
+_COUNT_KEYS = ("service_point_id", "channel", "suspicious", "question_id", "answer_key")
+_DETAIL_KEYS = ("counter_id", "officer_id", "question_id", "answer_key")
+
+
+def _summed(month_table, keys, start: date, end: date, narrow, normalise=tuple) -> dict:
+    """Counts over [start, end] (Vietnamese days) per `keys`: whole months from `month_table`,
+    the days around them from the daily rollup; `narrow(table)` gives the conditions both
+    tables are read with, `normalise(row)` the key a row is added up under."""
     first_month, last_month = _whole_months(start, end)
     parts = []
     if first_month is not None:
-        parts.append(
-            select(
-                RollupMonth.service_point_id,
-                RollupMonth.channel,
-                RollupMonth.suspicious,
-                RollupMonth.question_id,
-                RollupMonth.answer_key,
-                func.sum(RollupMonth.count),
-            )
-            .where(
-                RollupMonth.service_point_id.in_(desks),
-                RollupMonth.month.between(first_month, last_month),
-            )
-            .group_by(
-                RollupMonth.service_point_id,
-                RollupMonth.channel,
-                RollupMonth.suspicious,
-                RollupMonth.question_id,
-                RollupMonth.answer_key,
-            )
-        )
+        parts.append((month_table, month_table.month.between(first_month, last_month)))
     day_ranges = _days_outside(start, end, first_month, last_month)
     if day_ranges:
-        parts.append(
-            select(
-                RollupDay.service_point_id,
-                RollupDay.channel,
-                RollupDay.suspicious,
-                RollupDay.question_id,
-                RollupDay.answer_key,
-                func.sum(RollupDay.count),
-            )
-            .where(
-                RollupDay.service_point_id.in_(desks),
-                or_(*(RollupDay.day.between(a, b) for a, b in day_ranges)),
-            )
-            .group_by(
-                RollupDay.service_point_id,
-                RollupDay.channel,
-                RollupDay.suspicious,
-                RollupDay.question_id,
-                RollupDay.answer_key,
-            )
-        )
+        parts.append((RollupDay, or_(*(RollupDay.day.between(a, b) for a, b in day_ranges))))
     totals: dict[tuple, int] = {}
-    for part in parts:
-        for desk, channel, suspicious, question, key, n in db.session.execute(part):
-            index = (desk, str(channel), bool(suspicious), question, key)
+    for table, within in parts:
+        columns = [getattr(table, key) for key in keys]
+        query = (
+            select(*columns, func.sum(table.count)).where(within, *narrow(table)).group_by(*columns)
+        )
+        for *row, n in db.session.execute(query):
+            index = normalise(row)
             totals[index] = totals.get(index, 0) + int(n)
+    return totals
+
+
+def rating_counts(desks: Select, start: date, end: date) -> list[Count]:
+    """Every answer count of the desks over [start, end] (Vietnamese days)."""
+    totals = _summed(
+        RollupMonth,
+        _COUNT_KEYS,
+        start,
+        end,
+        lambda table: [table.service_point_id.in_(desks)],
+        lambda row: (row[0], str(row[1]), bool(row[2]), row[3], row[4]),
+    )
     return [Count(*index, count) for index, count in totals.items()]
 
 
@@ -196,43 +180,13 @@ def _days_outside(
 
 def detail_counts(desk_id: int, start: date, end: date) -> list[tuple[int, int, int, str, int]]:
     """(counter id, officer id, question id, answer key, count) at one desk over [start, end],
-    not counting burst-flagged answers: whole months from the monthly detail, the days around
-    them from the daily rollup."""
-    first_month, last_month = _whole_months(start, end)
-    parts = []
-    if first_month is not None:
-        parts.append(
-            select(
-                RollupDetailMonth.counter_id,
-                RollupDetailMonth.officer_id,
-                RollupDetailMonth.question_id,
-                RollupDetailMonth.answer_key,
-                RollupDetailMonth.count,
-            ).where(
-                RollupDetailMonth.service_point_id == desk_id,
-                RollupDetailMonth.month.between(first_month, last_month),
-            )
-        )
-    day_ranges = _days_outside(start, end, first_month, last_month)
-    if day_ranges:
-        parts.append(
-            select(
-                RollupDay.counter_id,
-                RollupDay.officer_id,
-                RollupDay.question_id,
-                RollupDay.answer_key,
-                RollupDay.count,
-            ).where(
-                RollupDay.service_point_id == desk_id,
-                or_(*(RollupDay.day.between(a, b) for a, b in day_ranges)),
-                RollupDay.suspicious.is_(False),
-            )
-        )
-    totals: dict[tuple, int] = {}
-    for part in parts:
-        for counter, officer, question, key, n in db.session.execute(part):
-            index = (counter, officer, question, key)
-            totals[index] = totals.get(index, 0) + int(n)
+    not counting burst-flagged answers (the monthly detail holds none)."""
+
+    def narrow(table):
+        at_desk = [table.service_point_id == desk_id]
+        return at_desk + [RollupDay.suspicious.is_(False)] if table is RollupDay else at_desk
+
+    totals = _summed(RollupDetailMonth, _DETAIL_KEYS, start, end, narrow)
     return [(*index, n) for index, n in totals.items()]
 
 

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..timeutil import LOCAL_TZ, as_utc
 from .flat import neutralise
+from .wording import CASE_CHANNELS, CASE_KINDS, RESPONSE_CHANNELS
 
 COUNT = "#,##0"
 PCT = "0.0"  # percentages and indices (one decimal in the summary)
@@ -140,13 +141,7 @@ VIETNAMESE = {
         "F5": "F5 · Tiếp nhận, xử lý góp ý, phản ánh",
         "overall": "Mức độ hài lòng chung",
     },
-    "response_channels": {
-        "kiosk": "Máy tính bảng tại quầy",
-        "paper": "Phiếu giấy",
-        "web": "Khảo sát trực tuyến",
-        "sms": "Tin nhắn SMS",
-        "ivr": "Tổng đài tự động",
-    },
+    "response_channels": RESPONSE_CHANNELS,
     "hotline": {
         "calls": "Cuộc gọi",
         "missed": "Cuộc gọi nhỡ",
@@ -236,24 +231,8 @@ VIETNAMESE = {
         "hai_long": "Người dân hài lòng với kết quả trả lời",
         "khong_hai_long": "Người dân không hài lòng với kết quả trả lời",
     },
-    "case_channels": {
-        "box": "Hòm thư góp ý",
-        "book": "Sổ góp ý",
-        "hotline_call": "Cuộc gọi đường dây nóng",
-        "hotline_sms": "Tin nhắn SMS",
-        "kiosk_comment": "Ý kiến qua máy tính bảng",
-        "web": "Trang web",
-        "walk_in": "Trực tiếp tại Bộ phận Một cửa",
-    },
-    "case_kinds": {
-        "feedback": "Phản ánh",
-        "proposal": "Kiến nghị",
-        "suggestion": "Góp ý",
-        "praise": "Khen ngợi",
-        "question": "Hỏi đáp",
-        "complaint": "Khiếu nại",
-        "denunciation": "Tố cáo",
-    },
+    "case_channels": CASE_CHANNELS,
+    "case_kinds": {code: name.capitalize() for code, name in CASE_KINDS.items()},
     "comments_title": "Ý kiến của người dân (số điện thoại, số định danh đã được che)",
     "comments_header": (
         "Thời gian",

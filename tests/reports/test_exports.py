@@ -5,7 +5,6 @@ period and unit."""
 
 import csv
 import io
-import uuid
 from datetime import datetime
 
 import pytest
@@ -14,14 +13,11 @@ from matplotlib import image
 from openpyxl import load_workbook
 
 from feedback_app.extensions import db
-from feedback_app.models import ResponseChannel, ServicePoint
+from feedback_app.models import ServicePoint
 from feedback_app.reports import charts, flat
 from feedback_app.surveys import instruments
-from feedback_app.surveys import service as surveys
-from feedback_app.timeutil import LOCAL_TZ
-from tests.conftest import login, page
+from tests.conftest import login, page, rate
 
-REQUIRED = {"f1_access": 4, "f2_procedure": 4, "f3_officer": 4, "f4_result": 4, "overall": 4}
 PERIOD = "2026-Q1"
 FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
 PHONE = "0912345678"
@@ -49,26 +45,6 @@ def rated(app, district):
     rate(app, district["desk_a"], datetime(2026, 2, 20, 9), overall=4, comment=FORMULA)
     rate(app, district["desk_b"], datetime(2026, 3, 20, 9), overall=4, comment=f"Gọi {PHONE}")
     return district
-
-
-def rate(app, desk: int, when: datetime, comment: str | None = None, **answers) -> None:
-    with app.app_context():
-        payload = {
-            "client_uuid": str(uuid.uuid4()),
-            "instrument": instruments.active_instrument().label,
-            "answers": {**REQUIRED, **answers},
-            "answered_at": when.replace(tzinfo=LOCAL_TZ).isoformat(),
-        }
-        if comment:
-            payload["comment"] = comment
-        where = surveys.Where(
-            channel=ResponseChannel.PAPER,
-            service_point=db.session.get(ServicePoint, desk),
-            max_age_days=100_000,
-        )
-        _reply, created = surveys.submit(payload, where)
-        assert created
-        db.session.commit()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ hand-computed fixtures: small cells, no-opinion answers, days in Vietnam time, c
 previous period, bursts, access."""
 
 import json
-import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -14,18 +13,12 @@ from feedback_app.models import (
     Case,
     CaseChannel,
     CaseKind,
-    Response,
-    ResponseChannel,
     RollupDay,
     ServicePoint,
     User,
 )
 from feedback_app.surveys import instruments
-from feedback_app.surveys import service as surveys
-from feedback_app.timeutil import LOCAL_TZ
-from tests.conftest import login, page, translated
-
-REQUIRED = {"f1_access": 4, "f2_procedure": 4, "f3_officer": 4, "f4_result": 4, "overall": 4}
+from tests.conftest import login, page, rate, translated
 
 
 @pytest.fixture
@@ -35,28 +28,6 @@ def published(app, district):
         instruments.seed_default()
         db.session.commit()
     return district
-
-
-def rate(app, desk: int, when: datetime, suspicious: bool = False, **answers) -> None:
-    """One paper response at a desk, answered at a Vietnam wall-clock time (set-up only)."""
-    with app.app_context():
-        label = instruments.active_instrument().label
-        payload = {
-            "client_uuid": str(uuid.uuid4()),
-            "instrument": label,
-            "answers": {**REQUIRED, **answers},
-            "answered_at": when.replace(tzinfo=LOCAL_TZ).isoformat(),
-        }
-        where = surveys.Where(
-            channel=ResponseChannel.PAPER,
-            service_point=db.session.get(ServicePoint, desk),
-            max_age_days=100_000,
-        )
-        reply, created = surveys.submit(payload, where)
-        assert created
-        if suspicious:
-            db.session.get(Response, reply["id"]).suspicious = True
-        db.session.commit()
 
 
 def summary(client, period: str, unit: str, lang: str = "en") -> dict:
