@@ -786,6 +786,7 @@ class _Activity:
             "case_id": None,
             "reply": {"case_code": None},
             "rolled_up": False,
+            "commented": False,
         }
         if channel == ResponseChannel.KIOSK and rng.random() < 0.3:
             row["dossier_code"] = f"H26.{desk.code}-{day:%y%m%d}-{rng.randrange(1, 400):04d}"
@@ -793,6 +794,7 @@ class _Activity:
             text, kind, wants = comment
             if self.comment_id is not None:
                 answers.append((self.comment_id, None, None, text))
+                row["commented"] = True
             if self.want_reply is not None:
                 question_id, points = self.want_reply
                 code = "yes" if wants else "no"
@@ -864,6 +866,7 @@ class _Activity:
             "case_id": None,
             "reply": {"case_code": None},
             "rolled_up": False,
+            "commented": False,
         }
         if not row["suspicious"]:
             month = local_date(burst["hour"]).replace(day=1)

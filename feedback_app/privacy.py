@@ -116,6 +116,8 @@ def mask_personal_numbers(text: str) -> str:
     """
     if not text:
         return ""
+    if not any(ch.isdigit() for ch in text):
+        return text  # most comments hold no number at all
     readable = _as_plain(text)
     spans = [m.span() for m in PERSONAL_NUMBER_RE.finditer(readable)]
     taken = _blank(readable, spans)

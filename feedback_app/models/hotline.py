@@ -84,7 +84,17 @@ class HotlineCall(db.Model):
     __tablename__ = "hotline_calls"
     __table_args__ = (
         UniqueConstraint("provider", "provider_id"),
-        Index("ix_hotline_calls_unit_started", "unit_id", "started_at"),
+        # The console's calls of a unit by time, and the period summary's counts read from the
+        # index alone (missed, voicemail, call-back still pending at a period's end).
+        Index(
+            "ix_hotline_calls_unit_started_cover",
+            "unit_id",
+            "started_at",
+            "missed",
+            "recording_sid",
+            "callback_due",
+            "callback_done_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

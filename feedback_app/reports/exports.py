@@ -29,8 +29,10 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "png": "image/png",
 }
-# Charts kept per process (a PNG is some tens of kB).
+# Charts and report files kept per process (a PNG is some tens of kB, a district's annex with
+# its comments some hundreds).
 CHART_CACHE_ENTRIES = 128
+FILE_CACHE_ENTRIES = 8
 # The report is filed in Vietnamese whatever the reader's language: so are its charts.
 REPORT_LANGUAGE = "vi"
 # A spreadsheet holds many rows, but a report is not an archive: the newest comments this many.
@@ -61,12 +63,22 @@ def report(
     fmt: str, period: Period, unit: AdminUnit, *, officers: bool = False, summary=None
 ) -> File:
     """The report in a format. `officers` adds the internal officer sheet or annex (only for
-    those allowed to see officers: the caller decides). `summary` is one already made (the CLI
-    and the page pass theirs); otherwise the recent one is taken."""
+    those allowed to see officers: the caller decides). Made once per version of the figures
+    and kept a while, so a second download of an unchanged report costs nothing; a caller that
+    passes a `summary` it has just made (the CLI) gets a file made from it."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {FORMATS}")
-    if summary is None:
-        summary = service.recent_summary(period, unit, officers=officers)
+    if summary is not None:
+        return _render(fmt, period, unit, officers, summary)
+    # The summary first: making one folds the waiting answers, which moves the version on.
+    recent = service.recent_summary(period, unit, officers=officers)
+    key = ("file", fmt, period.label, unit.id, officers, service.data_version())
+    return _file_cache().get(
+        key, service.cache_seconds(), lambda: _render(fmt, period, unit, officers, recent)
+    )
+
+
+def _render(fmt: str, period: Period, unit: AdminUnit, officers: bool, summary: dict) -> File:
     if fmt == "csv":
         # UTF-8 with a byte-order mark, so Excel opens Vietnamese correctly.
         data = ("\ufeff" + flat.to_csv(summary)).encode("utf-8")
@@ -94,19 +106,34 @@ def report(
     return File(data, MIMETYPES[fmt], filename(summary, fmt))
 
 
+def _file_cache() -> TimedCache:
+    return current_app.extensions.setdefault("report_file_cache", TimedCache(FILE_CACHE_ENTRIES))
+
+
 def _kinds() -> tuple[str, ...]:
     return tuple(kind for kind in charts.KINDS if kind in docx_report.CHART_CAPTIONS)
 
 
-def chart(period: Period, unit: AdminUnit, kind: str, language: str, summary=None) -> bytes:
+def chart(
+    period: Period,
+    unit: AdminUnit,
+    kind: str,
+    language: str,
+    summary=None,
+    *,
+    officers: bool = False,
+) -> bytes:
     """One chart of the unit's period as PNG, in a language; drawn once per version of the
-    figures and kept a while (a page view asks for five, a report embeds them)."""
+    figures and kept a while (a page view asks for five, a report embeds them). `officers`
+    says which recent summary to draw from: the one the viewer's page made (no chart shows
+    an officer)."""
     if kind not in charts.KINDS:
         raise ValueError(f"unknown chart {kind!r}")
+    # The summary first: making one folds the waiting answers, which moves the version on.
+    figures = summary or service.recent_summary(period, unit, officers=officers)
     key = ("chart", period.label, unit.id, kind, language, service.data_version())
 
     def draw() -> bytes:
-        figures = summary or service.recent_summary(period, unit)
         with force_locale(language):
             labels = {
                 code: info["text"]

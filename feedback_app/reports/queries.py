@@ -379,10 +379,12 @@ def comments_page(
     left out, like from every figure."""
     from ..models import Answer, Question, Response
 
+    # The few question ids first: joined by id, each answer is one index lookup per response
+    # (joined by code or factor, SQLite scanned the questions table for every response).
+    comment_ids = db.session.scalars(select(Question.id).where(Question.code == "comment")).all()
+    overall_ids = db.session.scalars(select(Question.id).where(Question.factor == "overall")).all()
     comment = aliased(Answer)
-    comment_question = aliased(Question)
     rating = aliased(Answer)
-    rating_question = aliased(Question)
     query = (
         select(
             Response.submitted_hour,
@@ -392,29 +394,22 @@ def comments_page(
             comment.text,
             Case.code,
         )
-        .join(comment, comment.response_id == Response.id)
         .join(
-            comment_question,
-            and_(comment_question.id == comment.question_id, comment_question.code == "comment"),
+            comment,
+            and_(comment.response_id == Response.id, comment.question_id.in_(comment_ids)),
         )
         .join(ServicePoint, ServicePoint.id == Response.service_point_id)
         .join(AdminUnit, AdminUnit.id == ServicePoint.unit_id)
         .outerjoin(
-            rating_question,
-            and_(
-                rating_question.instrument_id == Response.instrument_id,
-                rating_question.factor == "overall",
-            ),
-        )
-        .outerjoin(
             rating,
-            and_(rating.response_id == Response.id, rating.question_id == rating_question.id),
+            and_(rating.response_id == Response.id, rating.question_id.in_(overall_ids)),
         )
         .outerjoin(Case, Case.id == Response.case_id)
         .where(
             Response.service_point_id.in_(desks),
             Response.submitted_hour >= first,
             Response.submitted_hour < last,
+            Response.commented,
             Response.suspicious.is_(False),
             comment.text.is_not(None),
             comment.text != "",

@@ -52,12 +52,6 @@ def _summary_for(form: SummaryForm) -> dict:
     return service.fresh_summary(form.parsed, unit, officers=service.sees_officers(current_user))
 
 
-def _recent_summary_for(form: SummaryForm) -> dict:
-    """The summary the page just showed, when nothing it reads changed since; else a fresh one."""
-    unit = _unit_for(form)
-    return service.recent_summary(form.parsed, unit, officers=service.sees_officers(current_user))
-
-
 @bp.get("/summary")
 @permission_required("view_reports")
 def show_summary():
@@ -90,13 +84,7 @@ def download_summary(fmt: str):
     if not form.validate():
         return render_template("reports/summary.html", form=form, s=None), 400
     wanted = request.args.get("officers") == "1" and service.sees_officers(current_user)
-    file = exports.report(
-        fmt,
-        form.parsed,
-        _unit_for(form),
-        officers=wanted,
-        summary=_recent_summary_for(form),
-    )
+    file = exports.report(fmt, form.parsed, _unit_for(form), officers=wanted)
     response = Response(file.data, mimetype=file.mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{file.filename}"'
     response.headers["Cache-Control"] = "private, no-store"
@@ -112,7 +100,13 @@ def summary_chart(kind: str):
     if not form.validate():
         abort(400)
     unit = _unit_for(form)
-    png = exports.chart(form.parsed, unit, kind, str(get_locale()))
+    png = exports.chart(
+        form.parsed,
+        unit,
+        kind,
+        str(get_locale()),
+        officers=service.sees_officers(current_user),
+    )
     response = Response(png, mimetype="image/png")
     response.headers["Cache-Control"] = "private, max-age=60"
     return response

@@ -239,8 +239,8 @@ VIETNAMESE = {
         "Đơn vị",
         "Bộ phận Một cửa",
         "Đánh giá chung (1–5)",
-        "Nội dung ý kiến",
         "Mã phản ánh",
+        "Nội dung ý kiến",
     ),
     "no_comments": "Không có ý kiến trong kỳ",
     "properties_title": "Phụ lục báo cáo kết quả đánh giá – {unit} – {period}",
@@ -408,6 +408,22 @@ class _Sheet:
             if column in wrap:
                 cell.alignment = TEXT_ALIGNMENT
             self._measure(column, item, fmt)
+            self.columns = max(self.columns, column)
+
+    def many_rows(self, rows: list[list], *, formats: dict[int, str]) -> None:
+        """Plain rows in bulk (text, numbers, dates, None), appended whole: the same cells as
+        `row` would write, each column's number format set on its cells, the column widths
+        measured from the longest value."""
+        ws = self.ws
+        for values in rows:
+            self.last_row += 1
+            ws.append([_text(v) if isinstance(v, str) else v for v in values])
+            for column, fmt in formats.items():
+                if values[column - 1] is not None:
+                    ws.cell(row=self.last_row, column=column).number_format = fmt
+        for column in range(1, max(len(values) for values in rows) + 1):
+            shown = (values[column - 1] for values in rows if len(values) >= column)
+            self._measure(column, max(shown, key=lambda v: _shown_length(v, None)), None)
             self.columns = max(self.columns, column)
 
     def _measure(self, column: int, value, fmt: str | None) -> None:
@@ -778,25 +794,29 @@ def _cases(sheet: _Sheet, s: dict, t: dict) -> None:
 
 
 def _comments(sheet: _Sheet, comments: Iterable[dict], t: dict) -> None:
-    """The comments as the caller gave them (masked), oldest order kept."""
+    """The comments as the caller gave them (masked), in that order. A district's half-year
+    holds tens of thousands, so they go in through `many_rows` (whole rows)."""
     sheet.title(t["comments_title"])
     sheet.header(t["comments_header"])
-    count = 0
+    rows = []
     for comment in comments:
-        count += 1
         rating = comment.get("rating")
-        sheet.row(
+        moment = _moment(comment.get("received_at"))
+        rows.append(
             [
-                _moment(comment.get("received_at")),
+                moment[0] if isinstance(moment, tuple) else moment,
                 comment.get("unit") or "",
                 comment.get("desk") or "",
-                None if rating is None else (rating, "0"),
-                comment.get("text") or "",
+                rating,
                 comment.get("case_code"),
-            ],
-            wrap=(5,),
+                comment.get("text") or "",
+            ]
         )
-    if not count:
+    if rows:
+        # The text last, unwrapped: a long comment runs on into the empty cells to its right,
+        # and tens of thousands of wrapped cells would double the time to write the sheet.
+        sheet.many_rows(rows, formats={1: DATETIME})
+    else:
         sheet.row([t["no_comments"]])
     sheet.finish()
 

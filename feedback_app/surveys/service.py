@@ -527,6 +527,7 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
             "submitted_hour": submitted_hour,
             "language": clean.language,
             "suspicious": burst.is_burst(),
+            "commented": any(q.code == COMMENT and t for q, (_v, _o, t) in clean.answers),
             "reply": reply,  # the id is the row's (see existing_reply)
             **place,
         },

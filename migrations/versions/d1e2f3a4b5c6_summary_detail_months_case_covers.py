@@ -1,9 +1,9 @@
-"""period summary: per-month counter/officer rollup; covering case indexes
+"""period summary: per-month counter/officer rollup; covering case and call indexes
 
 The summary read a desk's breakdown from every day's detail and the cases it counts from the
 table itself; both grew with the data. `rollup_detail_months` is filled here from the daily
-rollup (which holds the same detail), so nothing needs to be folded again. Three covering
-indexes replace the ones they extend (same leading columns).
+rollup (which holds the same detail), so nothing needs to be folded again. Covering indexes
+on cases and hotline calls replace the ones they extend (same leading columns).
 
 Revision ID: d1e2f3a4b5c6
 Revises: c0d1e2f3a4b5
@@ -80,9 +80,28 @@ def upgrade():
             ["channel", "received_at", "service_point_id"],
             unique=False,
         )
+    with op.batch_alter_table("hotline_calls", schema=None) as batch_op:
+        batch_op.drop_index("ix_hotline_calls_unit_started")
+        batch_op.create_index(
+            "ix_hotline_calls_unit_started_cover",
+            [
+                "unit_id",
+                "started_at",
+                "missed",
+                "recording_sid",
+                "callback_due",
+                "callback_done_at",
+            ],
+            unique=False,
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("hotline_calls", schema=None) as batch_op:
+        batch_op.drop_index("ix_hotline_calls_unit_started_cover")
+        batch_op.create_index(
+            "ix_hotline_calls_unit_started", ["unit_id", "started_at"], unique=False
+        )
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_index("ix_cases_channel_received")
         batch_op.drop_index("ix_cases_unit_answered_cover")

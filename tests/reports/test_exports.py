@@ -255,3 +255,20 @@ def test_small_cells_read_not_enough_responses_in_every_file(app, reform, rated)
     assert flat.SUPPRESSED in docx_text(reform.get(f"/reports/summary.docx?{query}").data)
     book = workbook_values(reform.get(f"/reports/summary.xlsx?{query}").data)
     assert any(flat.SUPPRESSED in row for row in book["Tổng hợp"])
+
+
+def test_an_unchanged_report_is_made_once_and_a_change_makes_it_again(app, reform, monkeypatch):
+    from feedback_app.reports import xlsx
+
+    made = []
+    real = xlsx.workbook
+    monkeypatch.setattr(xlsx, "workbook", lambda *a, **k: made.append(1) or real(*a, **k))
+    first = download(reform, "xlsx").data
+    assert download(reform, "xlsx").data == first and len(made) == 1
+    # A new answer, once a summary has counted it, is a new version of the figures.
+    rate(app, rated_desk(app), datetime(2026, 3, 26, 9), overall=1, comment="Chờ lâu quá")
+    summary_json(reform)
+    changed = download(reform, "xlsx").data
+    assert len(made) == 2
+    texts = [v for rows in workbook_values(changed).values() for row in rows for v in row]
+    assert "Chờ lâu quá" in texts
