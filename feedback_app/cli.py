@@ -10,11 +10,13 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import text
 
 from . import demo as demo_data
 from . import retention
 from .auth import service as accounts
+from .errors import UserError
 from .extensions import db
 from .models import Counter, Role
 from .reports import exports, rollups
@@ -34,6 +36,9 @@ kiosks_cli = AppGroup("kiosks", help="Counter tablets.")
 surveys_cli = AppGroup("surveys", help="Survey instruments.")
 maintenance_cli = AppGroup("maintenance", help="Database upkeep.")
 retention_cli = AppGroup("retention", help="Personal data past the retention period.")
+# The console speaks English (its other output is English); pages follow the reader's language.
+CLI_LANGUAGE = "en"
+
 reports_cli = AppGroup("reports", help="The period summary and the rollups behind it.")
 
 
@@ -136,10 +141,11 @@ def units_import(province: str | None, csv_file: Path | None) -> None:
     if bool(province) == bool(csv_file):
         raise click.UsageError("Give exactly one of --province or --csv.")
     try:
-        result = units.import_province(province) if province else units.import_csv(csv_file)
-    except units.UnitImportError as exc:
+        with force_locale(CLI_LANGUAGE):
+            result = units.import_province(province) if province else units.import_csv(csv_file)
+    except UserError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"Units created: {result.created}; already present: {result.unchanged}.")
 
@@ -164,19 +170,13 @@ def users_create(
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(
-            username=username, role=role, unit=unit, password=password, full_name=full_name
-        )
-    except accounts.AccountError as exc:
+        with force_locale(CLI_LANGUAGE):
+            user = accounts.create_user(
+                username=username, role=role, unit=unit, password=password, full_name=full_name
+            )
+    except UserError as exc:
         db.session.rollback()
-        reason = str(exc)
-        if reason.startswith("username:"):
-            raise click.ClickException(f"The username {username} is already taken.") from exc
-        if reason == "username_format":
-            raise click.ClickException(
-                "A username has 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'."
-            ) from exc
-        raise click.ClickException("The password must have at least 10 characters.") from exc
+        raise click.ClickException(exc.message) from exc
     db.session.commit()
     click.echo(f"Created {user.username} ({user.role.value}) for {unit.code} {unit.name}.")
 

@@ -23,6 +23,26 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+class UserError(ValueError):
+    """What a person asked for cannot be done (a closed box, a taken username, a case in the
+    wrong state): the one error type services raise for it. `message` is translated and shown
+    as is; `field` names the form field it belongs under (None: the top of the page). Views
+    show it with `forms.show_user_error`, the CLI prints `message`; each feature subclasses it
+    only to name its own."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self._message = message
+        if field is not None:
+            self.field = field
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+
 WEBHOOK_PREFIXES = ("/hotline/twilio/", "/hotline/gateway/")
 
 

@@ -10,6 +10,7 @@ from wtforms import PasswordField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from .errors import UserError
 from .textutil import clean_text
 
 
@@ -70,6 +71,11 @@ def form_key(form) -> str:
     signed-in user. A token copied from another user's page then names nothing of theirs: it can
     neither replay their record nor reveal where it is."""
     return f"{current_user.id}:{form.form_token.data}"
+
+
+def show_user_error(form, error: UserError) -> None:
+    """A service's UserError under the field it names, or at the top of the page."""
+    show_error(form, error.field, error.message)
 
 
 def show_error(form, field_name: str | None, message: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import TooManyRequests
 
+from ..changes import commit_or_show
 from ..extensions import db, login_manager
 from ..models import AdminUnit, User
 from ..security import MAX_DB_INT, in_scope, permission_required
@@ -131,21 +132,23 @@ def create_user():
             form.password.errors.append(_("Enter a password for the new account."))
         else:
             try:
-                user = service.create_user(
-                    username=form.username.data,
-                    full_name=form.full_name.data or "",
-                    role=form.role.data,
-                    unit=db.session.get(AdminUnit, form.unit_id.data),
-                    password=form.password.data,
-                    actor=current_user,
+                done = commit_or_show(
+                    form,
+                    lambda: service.create_user(
+                        username=form.username.data,
+                        full_name=form.full_name.data or "",
+                        role=form.role.data,
+                        unit=db.session.get(AdminUnit, form.unit_id.data),
+                        password=form.password.data,
+                        actor=current_user,
+                    ),
                 )
-                db.session.commit()
-            # IntegrityError: the same name created at the same moment by another request.
-            except (service.AccountError, IntegrityError):
+            except IntegrityError:  # the same name created at the same moment by another request
                 db.session.rollback()
                 form.username.errors.append(_("This username is already taken."))
-            else:
-                flash(_("Account %(name)s created.", name=user.username), "success")
+                done = None
+            if done:
+                flash(_("Account %(name)s created.", name=done.value.username), "success")
                 return redirect(url_for("auth.list_users"))
     status = 400 if form.errors else 200
     return render_template("auth/user_form.html", form=form, user=None), status
@@ -163,25 +166,21 @@ def edit_user(user_id: int):
     del form.username
     if request.method == "GET":
         form.role.data = user.role.value
-    if form.validate_on_submit():
-        try:
-            service.update_user(
-                user,
-                actor=current_user,
-                role=form.role.data,
-                unit=db.session.get(AdminUnit, form.unit_id.data),
-                full_name=form.full_name.data or "",
-                active=form.active.data,
-                password=form.password.data or None,
-            )
-        except service.AccountError:
-            db.session.rollback()
-            form.active.errors.append(_("You cannot disable your own account."))
-        else:
-            db.session.commit()
-            if user.id == current_user.id and form.password.data:
-                sessions.begin(user)  # their own new password ends their other sessions only
-            flash(_("Account %(name)s saved.", name=user.username), "success")
-            return redirect(url_for("auth.list_users"))
+    if form.validate_on_submit() and commit_or_show(
+        form,
+        lambda: service.update_user(
+            user,
+            actor=current_user,
+            role=form.role.data,
+            unit=db.session.get(AdminUnit, form.unit_id.data),
+            full_name=form.full_name.data or "",
+            active=form.active.data,
+            password=form.password.data or None,
+        ),
+    ):
+        if user.id == current_user.id and form.password.data:
+            sessions.begin(user)  # their own new password ends their other sessions only
+        flash(_("Account %(name)s saved.", name=user.username), "success")
+        return redirect(url_for("auth.list_users"))
     status = 400 if form.errors else 200
     return render_template("auth/user_form.html", form=form, user=user), status

@@ -5,10 +5,12 @@ import re
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
+from ..errors import UserError
 from ..extensions import db, limiter
 from ..models import AdminUnit, Role, User
 from ..models.base import utcnow
@@ -16,8 +18,8 @@ from ..models.base import utcnow
 USERNAME_PATTERN = re.compile(r"^[a-z0-9._-]{3,64}$")
 
 
-class AccountError(ValueError):
-    """A change to an account that cannot be made; the message is shown to the user."""
+class AccountError(UserError):
+    """A change to an account that cannot be made."""
 
 
 def normalise_username(username: str) -> str:
@@ -86,11 +88,14 @@ def create_user(
     """A new staff account; refuses a taken username or a short password."""
     name = normalise_username(username)
     if not USERNAME_PATTERN.match(name):
-        raise AccountError("username_format")
+        raise AccountError(
+            _("A username has 3 to 64 characters: lower-case letters, digits, '.', '_' or '-'."),
+            "username",
+        )
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
-        raise AccountError(f"username:{name}")
+        raise AccountError(_("This username is already taken."), "username")
     if len(password) < 10:
-        raise AccountError("password")
+        raise AccountError(_("The password must have at least 10 characters."), "password")
     user = User(username=name, full_name=full_name, role=Role(role), unit=unit)
     user.set_password(password)
     db.session.add(user)
@@ -118,7 +123,7 @@ def update_user(
             setattr(user, field, value)
     if user.active != active:
         if user.id == actor.id and not active:
-            raise AccountError("self_disable")
+            raise AccountError(_("You cannot disable your own account."), "active")
         changes["active"] = [user.active, active]
         user.active = active
         if not active:

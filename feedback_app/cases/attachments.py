@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
+from ..errors import UserError
 from ..extensions import db
 from ..models import Attachment, Case, User
 
@@ -53,8 +54,11 @@ EXTENSIONS = {
 SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 
-class AttachmentRejected(ValueError):
-    """Upload refused: ``reason`` is "type", "size" or "empty"; ``message`` is for people."""
+class AttachmentRejected(UserError):
+    """Upload refused: ``reason`` is "type", "size" or "empty"; ``message`` is for people,
+    translated when it is shown (the upload is refused before the page's language matters)."""
+
+    field = "attachment"
 
     REASONS = frozenset({"type", "size", "empty"})
 

@@ -20,8 +20,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..changes import commit_or_show
 from ..extensions import db, limiter
-from ..forms import form_key, options, show_error
+from ..forms import form_key, options
 from ..hotline import queries as hotline_queries
 from ..hotline.forms import TranscriptForm
 from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
@@ -111,13 +112,12 @@ def create_case():
     if form.validate_on_submit():
         new = _new_case_from(form, points)
         try:
-            case, created = service.create_with_attachment(
-                new, request.files.get("attachment"), current_user
+            done = commit_or_show(
+                form,
+                lambda: service.create_with_attachment(
+                    new, request.files.get("attachment"), current_user
+                ),
             )
-            db.session.commit()
-        except (service.CaseError, attachments.AttachmentRejected) as exc:
-            db.session.rollback()
-            _field_error(form, exc)
         except IntegrityError:
             # The same form sent twice at the same moment (a double click): the other request
             # stored the case; this one lands on it.
@@ -127,7 +127,8 @@ def create_case():
                 raise
             flash(_("This form was already sent; here is the case it created."), "info")
             return redirect(url_for("cases.show_case", code=case.code))
-        else:
+        if done:
+            case, created = done.value
             if created:
                 flash(_("Case %(code)s created.", code=case.code), "success")
             else:
@@ -150,14 +151,6 @@ def _new_case_from(form: NewCaseForm, points: list[ServicePoint]) -> service.New
         received_at=from_local(form.received_at.data) if form.received_at.data else None,
         intake_key=f"form:{form_key(form)}" if form.form_token.data else None,
     )
-
-
-def _field_error(form, exc) -> None:
-    """A service or attachment error, under the field it concerns."""
-    if isinstance(exc, attachments.AttachmentRejected):
-        show_error(form, "attachment", exc.message)
-    else:
-        show_error(form, exc.field, exc.message)
 
 
 @bp.get("/<code>")
@@ -207,16 +200,10 @@ def _step(code: str, form_cls, form_name: str, apply):
     if form_name == "assign":
         form.unit_id.choices = unit_options(units_in_scope(current_user))
     if form.validate_on_submit():
-        try:
-            apply(case, form)
-        except service.CaseError as exc:
-            db.session.rollback()
-            case = _scoped_case(code)
-            _field_error(form, exc)
-        else:
-            db.session.commit()
+        if commit_or_show(form, lambda: apply(case, form)):
             flash(_("Case %(code)s updated.", code=case.code), "success")
             return redirect(url_for("cases.show_case", code=case.code))
+        case = _scoped_case(code)  # as it is after the rollback
     return _render_case(case, 400, **{form_name: form})
 
 
@@ -333,13 +320,9 @@ def upload_attachment(code: str):
     case = _scoped_case(code)
     if not EmptyForm().validate_on_submit() or "attachment" not in request.files:
         abort(400)
-    try:
-        service.attach(case, request.files["attachment"], current_user)
-    except attachments.AttachmentRejected as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    file = request.files["attachment"]
+    if not commit_or_show(None, lambda: service.attach(case, file, current_user)):
         return _render_case(_scoped_case(code), 400)
-    db.session.commit()
     flash(_("File attached."), "success")
     return redirect(url_for("cases.show_case", code=case.code))
 
@@ -374,21 +357,20 @@ def bulk_action():
     cases = db.session.scalars(
         select(Case).where(Case.code.in_(form.codes.data), in_scope(Case.unit_id, current_user))
     ).all()
-    try:
-        done = service.bulk(
+    done = commit_or_show(
+        None,  # the list is shown again: an error is flashed above it
+        lambda: service.bulk(
             cases,
             action=form.action.data,
             unit=next((u for u in units if u.id == form.unit_id.data), None),
             answer_text=form.answer.data or _template_body(form.template.data),
             publish=form.publish.data,
             actor=current_user,
-        )
-    except service.CaseError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+        ),
+    )
+    if not done:
         return redirect(url_for("cases.list_cases"))
-    db.session.commit()
-    flash(ngettext("%(num)d case updated.", "%(num)d cases updated.", done), "success")
+    flash(ngettext("%(num)d case updated.", "%(num)d cases updated.", done.value), "success")
     return redirect(url_for("cases.list_cases"))
 
 

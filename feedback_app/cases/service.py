@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
+from ..errors import UserError
 from ..extensions import db, run_on
 from ..models import (
     AdminUnit,
@@ -52,13 +53,8 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
-class CaseError(ValueError):
-    """A change that cannot be made; `message` is translated and shown as is; `field` if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class CaseError(UserError):
+    """A change to a case that cannot be made."""
 
 
 class InvalidTransition(CaseError):

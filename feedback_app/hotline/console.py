@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..cases import service as cases
+from ..changes import commit_or_show
 from ..extensions import db
 from ..forms import form_key, show_error
 from ..models import AdminUnit, CallOutcome, HotlineCall, HotlineLine, Provider
@@ -279,18 +280,14 @@ def transcribe_call(call_id: int):
     call = _call(call_id)
     form = TranscriptForm()
     if form.validate_on_submit():
-        try:
-            service.transcribe(call, form.transcript.data, current_user)
-        except service.HotlineError as exc:
-            db.session.rollback()
-            call = _call(call_id)
-            show_error(form, exc.field, exc.message)
-        else:
-            db.session.commit()
+        if commit_or_show(
+            form, lambda: service.transcribe(call, form.transcript.data, current_user)
+        ):
             flash(_("Transcript saved."), "success")
             if form.back.data == "case" and call.case is not None:
                 return redirect(url_for("cases.show_case", code=call.case.code))
             return redirect(url_for("hotline.show_call", call_id=call.id))
+        call = _call(call_id)  # as it is after the rollback
     return _render_call(call, 400, transcript=form)
 
 
@@ -320,18 +317,15 @@ def _save_line(form: LineForm, line: HotlineLine | None):
     form.unit_id.choices = unit_options(units)
     if not form.validate_on_submit():
         return None
-    try:
-        if line is None:
-            line = lines.create_line(_line_data(form, units), current_user)
-            message = _("Line added.")
-        else:
-            lines.update_line(line, _line_data(form, units), current_user)
-            message = _("Line saved.")
-    except lines.LineError as exc:
-        db.session.rollback()
-        show_error(form, exc.field, exc.message)
+    data = _line_data(form, units)
+    if line is None:
+        done = commit_or_show(form, lambda: lines.create_line(data, current_user))
+        message = _("Line added.")
+    else:
+        done = commit_or_show(form, lambda: lines.update_line(line, data, current_user))
+        message = _("Line saved.")
+    if not done:
         return None
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for("hotline.list_lines"))
 

@@ -11,17 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..errors import UserError
 from ..extensions import db
 from ..models import AdminUnit, HotlineLine, User
 
 
-class LineError(ValueError):
-    """A line that cannot be saved; `message` is translated; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class LineError(UserError):
+    """A hotline line that cannot be saved."""
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..cases import service as cases
+from ..errors import UserError
 from ..extensions import db
 from ..models import (
     STATUS_RANK,
@@ -50,13 +51,8 @@ SMS_REPLY_MAX = 70  # one UCS-2 segment
 MISSED = frozenset({CallStatus.BUSY, CallStatus.FAILED, CallStatus.NO_ANSWER, CallStatus.CANCELED})
 
 
-class HotlineError(ValueError):
-    """A change that cannot be made; `message` is translated; `field` if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class HotlineError(UserError):
+    """A hotline change that cannot be made."""
 
 
 # --- Lines -------------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..changes import commit_or_show
 from ..extensions import db
-from ..forms import form_key, show_error
+from ..forms import form_key
 from ..models import AdminUnit, BoxOpening, CaseKind, CommentBook, ServicePoint
 from ..pagination import page_arg
 from ..security import can, in_scope, permission_required
@@ -104,8 +105,9 @@ def create_opening():
         form.form_token.data = _new_token()
         form.opened_at.data = datetime.now(LOCAL_TZ).replace(tzinfo=None, second=0, microsecond=0)
     if form.validate_on_submit():
-        try:
-            opening, created = service.open_box(
+        done = commit_or_show(
+            form,
+            lambda: service.open_box(
                 _desk(form.service_point_id.data),
                 box_label=form.box_label.data,
                 opened_at_local=form.opened_at.data,
@@ -113,12 +115,10 @@ def create_opening():
                 slips_counted=form.slips_counted.data,
                 intake_key=form_key(form),
                 actor=current_user,
-            )
-        except service.IntakeError as exc:
-            db.session.rollback()
-            show_error(form, exc.field, exc.message)
-        else:
-            db.session.commit()
+            ),
+        )
+        if done:
+            opening, created = done.value
             if created:
                 flash(_("Opening recorded. Now type in each slip."), "success")
             else:
@@ -158,19 +158,18 @@ def add_slip(opening_id: int):
     opening = _opening_in_scope(opening_id)
     form = SlipForm()
     if form.validate_on_submit():
-        try:
-            case, created = service.add_slip(
+        done = commit_or_show(
+            form,
+            lambda: service.add_slip(
                 opening,
                 _paper_text(form),
                 token=form_key(form),
                 scan=form.scan.data,
                 actor=current_user,
-            )
-        except service.IntakeError as exc:
-            db.session.rollback()
-            show_error(form, exc.field, exc.message)
-        else:
-            db.session.commit()
+            ),
+        )
+        if done:
+            case, created = done.value
             if created:
                 n, code = case.slip_number, case.code
                 flash(_("Slip %(n)d saved as case %(code)s.", n=n, code=code), "success")
@@ -186,16 +185,11 @@ def close_opening(opening_id: int):
     """Reconcile and close: a difference between entered and counted needs a reason."""
     opening = _opening_in_scope(opening_id)
     form = CloseOpeningForm()
-    if form.validate_on_submit():
-        try:
-            service.close_opening(opening, reason=form.reason.data, actor=current_user)
-        except service.IntakeError as exc:
-            db.session.rollback()
-            show_error(form, exc.field, exc.message)
-        else:
-            db.session.commit()
-            flash(_("The opening is closed."), "success")
-            return redirect(url_for("intake.show_opening", opening_id=opening_id))
+    if form.validate_on_submit() and commit_or_show(
+        form, lambda: service.close_opening(opening, reason=form.reason.data, actor=current_user)
+    ):
+        flash(_("The opening is closed."), "success")
+        return redirect(url_for("intake.show_opening", opening_id=opening_id))
     return _render_opening(opening, 400, close_form=form)
 
 
@@ -233,15 +227,14 @@ def open_book():
     form = BookForm()
     form.service_point_id.choices = _desk_choices()
     if form.validate_on_submit():
-        try:
-            book = service.open_book(
+        done = commit_or_show(
+            form,
+            lambda: service.open_book(
                 _desk(form.service_point_id.data), year=form.year.data, actor=current_user
-            )
-        except service.IntakeError as exc:
-            db.session.rollback()
-            show_error(form, exc.field, exc.message)
-        else:
-            db.session.commit()
+            ),
+        )
+        if done:
+            book = done.value
             flash(_("Comment book for %(year)d opened.", year=book.year), "success")
             return redirect(url_for("intake.show_book", book_id=book.id))
     return _render_books(form, 400)
@@ -281,8 +274,9 @@ def add_entry(book_id: int):
     book = _book_in_scope(book_id)
     form = BookEntryForm()
     if form.validate_on_submit():
-        try:
-            case, created = service.add_entry(
+        done = commit_or_show(
+            form,
+            lambda: service.add_entry(
                 book,
                 _paper_text(form),
                 entry_number=form.entry_number.data,
@@ -291,12 +285,10 @@ def add_entry(book_id: int):
                 token=form_key(form),
                 scan=form.scan.data,
                 actor=current_user,
-            )
-        except service.IntakeError as exc:
-            db.session.rollback()
-            show_error(form, exc.field, exc.message)
-        else:
-            db.session.commit()
+            ),
+        )
+        if done:
+            case, created = done.value
             n, code = case.book_entry_number, case.code
             if created:
                 flash(_("Entry %(n)d saved as case %(code)s.", n=n, code=code), "success")
@@ -311,13 +303,9 @@ def add_entry(book_id: int):
 def close_book(book_id: int):
     """Close the book (at year end): no more entries."""
     book = _book_in_scope(book_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            service.close_book(book, actor=current_user)
-        except service.IntakeError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
+    form = EmptyForm()
+    if form.validate_on_submit():
+        if not commit_or_show(form, lambda: service.close_book(book, actor=current_user)):
             return _render_book(book, 400)
-        db.session.commit()
         flash(_("The comment book is closed."), "success")
     return redirect(url_for("intake.show_book", book_id=book_id))

@@ -19,6 +19,7 @@ from werkzeug.datastructures import FileStorage
 from .. import audit
 from ..cases import attachments
 from ..cases import service as cases
+from ..errors import UserError
 from ..extensions import db
 from ..models import (
     AdminUnit,
@@ -41,13 +42,8 @@ FIRST_BOOK_YEAR = 2000
 CLOCK_SLACK = timedelta(minutes=5)
 
 
-class IntakeError(ValueError):
-    """A change that cannot be made; `message` is translated; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class IntakeError(UserError):
+    """A box opening, slip or comment-book entry that cannot be recorded."""
 
 
 class OpeningClosed(IntakeError):

@@ -14,6 +14,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..errors import UserError
 from ..timeutil import LOCAL_TZ
 
 # NĐ 118/2025/NĐ-CP replaced NĐ 61/2018/NĐ-CP for the one-stop desks from this day: TT 01/2018
@@ -63,12 +64,11 @@ _RANGE_RE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.\.([0-9]{4}-[0-9]{2}-[0-9
 _ECHO_LIMIT = 40
 
 
-class PeriodError(ValueError):
-    """A period label that cannot be read; `message` is translated and shown as is."""
+class PeriodError(UserError):
+    """A period label that cannot be read."""
 
     def __init__(self, message: str, label: str = ""):
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, "period")
         self.label = label
 
 

@@ -388,8 +388,7 @@ def comments_page(
     query = (
         select(
             Response.submitted_hour,
-            ServicePoint.name,
-            AdminUnit.name,
+            Response.service_point_id,
             rating.value,
             comment.text,
             Case.code,
@@ -398,8 +397,6 @@ def comments_page(
             comment,
             and_(comment.response_id == Response.id, comment.question_id.in_(comment_ids)),
         )
-        .join(ServicePoint, ServicePoint.id == Response.service_point_id)
-        .join(AdminUnit, AdminUnit.id == ServicePoint.unit_id)
         .outerjoin(
             rating,
             and_(rating.response_id == Response.id, rating.question_id.in_(overall_ids)),
@@ -421,7 +418,19 @@ def comments_page(
     if overall is not None:
         query = query.where(rating.value == overall)
     rows = db.session.execute(query).all()
-    found = [Comment(*row) for row in rows[:size]]
+    # The desks' and units' names once, not joined onto every comment.
+    names = {
+        desk: (desk_name, unit_name)
+        for desk, desk_name, unit_name in db.session.execute(
+            select(ServicePoint.id, ServicePoint.name, AdminUnit.name)
+            .join(AdminUnit, AdminUnit.id == ServicePoint.unit_id)
+            .where(ServicePoint.id.in_({row[1] for row in rows}))
+        )
+    }
+    found = [
+        Comment(hour, *names.get(desk, ("", "")), overall, text, code)
+        for hour, desk, overall, text, code in rows[:size]
+    ]
     return found, len(rows) > size
 
 

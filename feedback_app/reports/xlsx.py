@@ -422,8 +422,14 @@ class _Sheet:
                 if values[column - 1] is not None:
                     ws.cell(row=self.last_row, column=column).number_format = fmt
         for column in range(1, max(len(values) for values in rows) + 1):
-            shown = (values[column - 1] for values in rows if len(values) >= column)
-            self._measure(column, max(shown, key=lambda v: _shown_length(v, None)), None)
+            cells = [values[column - 1] for values in rows if len(values) >= column]
+            # The longest text and one other value stand for the column: measuring every
+            # cell of a long sheet costs more than writing it.
+            texts = [value for value in cells if isinstance(value, str)]
+            other = next((v for v in cells if v is not None and not isinstance(v, str)), None)
+            for value in (max(texts, key=len, default=None), other):
+                if value is not None:
+                    self._measure(column, value, formats.get(column))
             self.columns = max(self.columns, column)
 
     def _measure(self, column: int, value, fmt: str | None) -> None:

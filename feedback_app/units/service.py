@@ -8,13 +8,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from .. import audit
+from ..errors import UserError
 from ..extensions import db
 from ..models import AdminUnit, Counter, Officer, ServicePoint, UnitLevel, User
 
 TWO_LEVEL_MAP_FROM = date(2025, 7, 1)
 
 
-class UnitImportError(ValueError):
+class UnitImportError(UserError):
     """The unit list cannot be loaded; the message says why (shown on the command line)."""
 
 
