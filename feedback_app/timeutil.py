@@ -18,9 +18,7 @@ def local_today() -> date:
 
 def local_date(moment: datetime) -> date:
     """The Vietnamese calendar day of an instant (naive values are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).date()
+    return as_utc(moment).astimezone(LOCAL_TZ).date()
 
 
 def from_local(naive: datetime) -> datetime:

@@ -23,7 +23,7 @@ from twilio.request_validator import RequestValidator
 
 from ..models import Provider
 from ..textutil import clean_text
-from ..timeutil import now_utc
+from ..timeutil import as_utc, now_utc
 
 # Twilio's ids are 34 characters. 60 leaves room for a local gateway's own ids and keeps every
 # column an id reaches within its length: the case's intake key ("recording:twilio:<id>") is
@@ -203,7 +203,7 @@ def _timestamp(value) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         # Stored as UTC: SQLite keeps the wall-clock digits and drops the offset.
-        moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        moment = as_utc(moment).astimezone(UTC)
     except (ValueError, OverflowError) as exc:  # OverflowError: an offset past year 1 or 9999
         raise WebhookRejected(
             400, _("The field “%(name)s” is not a date and time.", name="received_at")

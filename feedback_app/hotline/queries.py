@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from ..extensions import db
 from ..models import Case, HotlineCall, HotlineLine, SmsMessage, User
 from ..security import in_scope
-from ..timeutil import LOCAL_TZ, now_utc
+from ..timeutil import LOCAL_TZ, as_utc, now_utc
 
 # The console's sections show this many rows; the full lists page through the rest.
 SECTION_SIZE = 50
@@ -202,4 +202,4 @@ def is_overdue(call: HotlineCall, now: datetime) -> bool:
     due = call.callback_due
     if due is None or call.callback_done_at is not None:
         return False
-    return (due if due.tzinfo else due.replace(tzinfo=UTC)) < now
+    return as_utc(due) < now

@@ -9,7 +9,7 @@ No commits here: the caller commits once, or rolls back when an IntakeError is r
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -33,7 +33,7 @@ from ..models import (
     User,
 )
 from ..security import in_scope
-from ..timeutil import from_local, local_today, now_utc
+from ..timeutil import as_utc, from_local, local_today, now_utc
 
 MIN_WITNESSES = 2
 MAX_REASON = 2000
@@ -72,11 +72,6 @@ class PaperText:
     sender_name: str | None = None
     sender_phone: str | None = None
     sender_address: str | None = None
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they are UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _new_case(
@@ -255,7 +250,7 @@ def add_slip(
         or 0
     )
     extra = {"box_opening_id": opening.id, "slip_number": number}
-    received_at = _aware(opening.opened_at)
+    received_at = as_utc(opening.opened_at)
     new = _new_case(text, CaseChannel.BOX, opening.service_point, received_at, key, extra)
     case = _create_paper_case(new, scan, actor)
     audit.record("box_slip_entered", actor=actor, target=opening, case=case.code, slip=number)

@@ -27,7 +27,7 @@ from ..extensions import db
 from ..forms import options, show_error
 from ..models import AdminUnit, Counter, Instrument, Kiosk, Officer, Question, ServicePoint
 from ..security import changes_require, in_scope, permission_required
-from ..timeutil import now_utc
+from ..timeutil import as_utc, now_utc
 from . import instruments, service
 from .forms import DutyForm, KioskForm, MoveForm, QuestionForm, TitlesForm
 
@@ -263,8 +263,8 @@ def _kiosk_in_scope(kiosk_id: int) -> Kiosk:
 def _needs_attention(kiosk: Kiosk, quiet_since) -> bool:
     """Answers still waiting on the tablet, or no word from it for a long time."""
     seen = kiosk.last_seen_at
-    if seen is not None and seen.tzinfo is None:  # SQLite gives back naive UTC times
-        seen = seen.replace(tzinfo=quiet_since.tzinfo)
+    if seen is not None:
+        seen = as_utc(seen)
     return kiosk.queued_reported > 0 or seen is None or seen < quiet_since
 
 

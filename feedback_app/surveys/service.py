@@ -35,7 +35,7 @@ from ..models import (
     User,
 )
 from ..textutil import clean_text
-from ..timeutil import now_utc
+from ..timeutil import as_utc, now_utc
 from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import AnswerableVersion, QuestionSpec, answerable
 
@@ -209,9 +209,7 @@ def note_submission_seen(kiosk: KioskPlace, queued: int | None, sql: Connection)
 def _minute(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    if moment.tzinfo is None:  # SQLite gives back naive UTC times
-        moment = moment.replace(tzinfo=UTC)
-    return moment.replace(second=0, microsecond=0)
+    return as_utc(moment).replace(second=0, microsecond=0)
 
 
 def set_officer_on_duty(counter: Counter, officer: Officer | None, actor: User) -> None:
@@ -494,8 +492,7 @@ def _answered_at(value, max_age_days: int, errors: dict) -> datetime:
     except ValueError:
         errors["answered_at"] = _("Send the time as ISO 8601, e.g. 2026-03-14T09:30:00+07:00.")
         return now
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = as_utc(moment)  # a time without an offset is taken as UTC
     if moment > now + timedelta(minutes=5):
         errors["answered_at"] = _("The time cannot be in the future.")
     elif moment < now - timedelta(days=max_age_days):
