@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from ..extensions import db
 from ..forms import options, show_error
 from ..models import ServicePoint
-from ..pagination import page_arg
+from ..pagination import page_arg, page_of
 from ..security import MAX_DB_INT, can, in_scope, permission_required
 from ..timeutil import local_today
 from . import service, sheets
@@ -66,19 +66,15 @@ def list_figures():
     form = FilterForm(formdata=None, month=sheets.month_key(month), desk=str(desk_id or ""))
     form.desk.choices = options([("", _("All desks"))]) + _desk_choices(desks)
     page = page_arg()
-    rows = db.session.scalars(
-        service.month_query(current_user, month, desk_id)
-        .limit(PAGE_SIZE + 1)
-        .offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows, has_next = page_of(service.month_query(current_user, month, desk_id), page, PAGE_SIZE)
     return render_template(
         "dossiers/list.html",
         form=form,
         month=month,
         desk_id=desk_id,
-        rows=rows[:PAGE_SIZE],
+        rows=rows,
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=has_next,
         totals=service.month_totals(current_user, month, desk_id),
         missing=[] if desk_id else service.desks_without_figures(current_user, month),
         previous_month=(month - date.resolution).replace(day=1),

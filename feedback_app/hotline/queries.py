@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Case, HotlineCall, HotlineLine, SmsMessage, User
+from ..pagination import page_of
 from ..security import in_scope
 from ..timeutil import LOCAL_TZ, as_utc, now_utc
 
@@ -88,16 +89,11 @@ def _calls(user: User, view: CallView, day: date | None) -> Select:
     return query.order_by(HotlineCall.started_at.desc(), HotlineCall.id.desc())
 
 
-def _page(query: Select, page: int, size: int) -> tuple[list, bool]:
-    rows = db.session.scalars(query.limit(size + 1).offset((page - 1) * size)).unique().all()
-    return list(rows[:size]), len(rows) > size
-
-
 def calls_page(
     user: User, page: int, size: int, *, day: date | None = None, view: CallView = CallView.ALL
 ) -> tuple[list[HotlineCall], bool]:
     """One page of calls (newest first; call-backs by due time) and whether another follows."""
-    return _page(_calls(user, view, day), page, size)
+    return page_of(_calls(user, view, day), page, size)
 
 
 def messages_page(
@@ -109,7 +105,7 @@ def messages_page(
         start, end = day_bounds(day)
         query = query.where(SmsMessage.received_at >= start, SmsMessage.received_at < end)
     query = query.order_by(SmsMessage.received_at.desc(), SmsMessage.id.desc())
-    return _page(query, page, size)
+    return page_of(query, page, size)
 
 
 @dataclass

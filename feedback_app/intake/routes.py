@@ -17,7 +17,7 @@ from ..changes import commit_or_show
 from ..extensions import db
 from ..forms import form_key
 from ..models import AdminUnit, BoxOpening, CaseKind, CommentBook, ServicePoint
-from ..pagination import page_arg
+from ..pagination import page_arg, page_of
 from ..security import can, in_scope, permission_required
 from ..timeutil import LOCAL_TZ, local_today
 from . import service
@@ -87,12 +87,8 @@ def _paper_text(form) -> service.PaperText:
 def list_openings():
     """Hòm thư góp ý: the openings in scope, newest first, with slips entered vs counted."""
     page = page_arg()
-    rows = db.session.execute(
-        service.openings_query(current_user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template(
-        "intake/openings.html", rows=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
-    )
+    rows, has_next = page_of(service.openings_query(current_user), page, PAGE_SIZE, rows=True)
+    return render_template("intake/openings.html", rows=rows, page=page, has_next=has_next)
 
 
 @bp.route("/box/new", methods=["GET", "POST"])
@@ -198,14 +194,12 @@ def close_opening(opening_id: int):
 
 def _render_books(form: BookForm, status: int = 200):
     page = page_arg()
-    rows = db.session.execute(
-        service.books_query(current_user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows, has_next = page_of(service.books_query(current_user), page, PAGE_SIZE, rows=True)
     return render_template(
         "intake/books.html",
-        rows=rows[:PAGE_SIZE],
+        rows=rows,
         page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=has_next,
         form=form,
         may_enter=can(current_user, "enter_paper"),
     ), status

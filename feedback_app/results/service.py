@@ -24,6 +24,7 @@ from ..cache import TimedCache
 from ..cases.service import PublicView, public_view
 from ..extensions import db
 from ..models import AdminUnit, Case
+from ..pagination import page_of
 from ..reports import charts, periods
 from ..reports import service as reports
 from ..units.service import find_unit
@@ -158,7 +159,7 @@ def published_answers(unit: AdminUnit, page: int, size: int) -> tuple[list[Publi
     """A page of the published answers of the unit and the units below it, newest first, as
     the tracking page shows them (phone and ID numbers masked, no sender); and whether there
     is a next page."""
-    found = db.session.scalars(
+    found, has_next = page_of(
         select(Case)
         .where(
             Case.unit_id.in_(unit.descendant_ids()),
@@ -167,8 +168,8 @@ def published_answers(unit: AdminUnit, page: int, size: int) -> tuple[list[Publi
             Case.answer != "",
             Case.answered_at.is_not(None),
         )
-        .order_by(Case.answered_at.desc(), Case.id.desc())
-        .offset((page - 1) * size)
-        .limit(size + 1)
-    ).all()
-    return [public_view(case) for case in found[:size]], len(found) > size
+        .order_by(Case.answered_at.desc(), Case.id.desc()),
+        page,
+        size,
+    )
+    return [public_view(case) for case in found], has_next
