@@ -35,7 +35,8 @@ CHART_CACHE_ENTRIES = 128
 FILE_CACHE_ENTRIES = 8
 # The report is filed in Vietnamese whatever the reader's language: so are its charts.
 REPORT_LANGUAGE = "vi"
-# A spreadsheet holds many rows, but a report is not an archive: the newest comments this many.
+# A spreadsheet holds many rows, but a report is not an archive: the newest comments this many
+# (the sheet says so when a period had more; the comments page lists them all).
 EXPORT_COMMENTS_MAX = 20_000
 # Words a unit's name starts with that the place-date line leaves out ("Quận Thanh Xuân" →
 # "Thanh Xuân"), longest first.
@@ -83,9 +84,11 @@ def _render(fmt: str, period: Period, unit: AdminUnit, officers: bool, summary: 
         # UTF-8 with a byte-order mark, so Excel opens Vietnamese correctly.
         data = ("\ufeff" + flat.to_csv(summary)).encode("utf-8")
     elif fmt == "xlsx":
+        comments, more = _comments(period, unit)
         data = xlsx.workbook(
             summary,
-            comments=_comments(period, unit),
+            comments=comments,
+            comments_cut_at=EXPORT_COMMENTS_MAX if more else None,
             officers=officers,
             question_texts=service.question_info(summary["questions"], REPORT_LANGUAGE),
         )
@@ -157,10 +160,11 @@ def chart_text(summary: dict, kind: str, language: str) -> str:
     return charts.alt_text(summary, kind, labels=labels)
 
 
-def _comments(period: Period, unit: AdminUnit) -> list[dict]:
-    """The period's comments, newest first, phone and ID numbers masked."""
+def _comments(period: Period, unit: AdminUnit) -> tuple[list[dict], bool]:
+    """The period's newest comments (at most EXPORT_COMMENTS_MAX), phone and ID numbers
+    masked, and whether there were more."""
     first, last = period.utc_bounds()
-    found, _more = queries.comments_page(
+    found, more = queries.comments_page(
         queries.desks_in_tree(unit), first, last, None, 1, EXPORT_COMMENTS_MAX
     )
     return [
@@ -173,7 +177,7 @@ def _comments(period: Period, unit: AdminUnit) -> list[dict]:
             "case_code": c.case_code,
         }
         for c in found
-    ]
+    ], more
 
 
 def issuer(unit: AdminUnit) -> dict:

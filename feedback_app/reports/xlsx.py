@@ -243,6 +243,9 @@ VIETNAMESE = {
         "Nội dung ý kiến",
     ),
     "no_comments": "Không có ý kiến trong kỳ",
+    "comments_cut": (
+        "Chỉ gồm {n} ý kiến mới nhất của kỳ; xem toàn bộ tại trang Ý kiến (/reports/comments)."
+    ),
     "properties_title": "Phụ lục báo cáo kết quả đánh giá – {unit} – {period}",
     "properties_subject": "Kết quả đánh giá sự hài lòng của người dân, doanh nghiệp",
 }
@@ -257,11 +260,13 @@ def workbook(
     summary: dict,
     *,
     comments: Iterable[dict] = (),
+    comments_cut_at: int | None = None,
     officers: bool = False,
     question_texts: Mapping[str, str | Mapping] | None = None,
 ) -> bytes:
     """The annex as XLSX bytes: overview, wards, questions, (officers), dossiers, cases,
-    comments. `question_texts` maps a question code to its Vietnamese wording (a mapping of
+    comments (`comments_cut_at`: the period had more than this many, and the sheet says the
+    newest are shown). `question_texts` maps a question code to its Vietnamese wording (a mapping of
     `service.question_info` shape, with "text" and "factor", is taken too); the officers sheet
     appears only when asked for and the summary carries officers."""
     t = VIETNAMESE
@@ -275,7 +280,7 @@ def workbook(
         _officers(_Sheet(book, t["sheets"]["officers"]), desks, summary, t)
     _dossiers(_Sheet(book, t["sheets"]["dossiers"]), summary, t)
     _cases(_Sheet(book, t["sheets"]["cases"]), summary, t)
-    _comments(_Sheet(book, t["sheets"]["comments"]), comments, t)
+    _comments(_Sheet(book, t["sheets"]["comments"]), comments, t, comments_cut_at)
     book.properties.title = t["properties_title"].format(
         unit=summary["unit"]["name"], period=summary["period"].get("title", "")
     )
@@ -799,10 +804,12 @@ def _cases(sheet: _Sheet, s: dict, t: dict) -> None:
 # --- 7. Ý kiến ----------------------------------------------------------------------------------
 
 
-def _comments(sheet: _Sheet, comments: Iterable[dict], t: dict) -> None:
+def _comments(sheet: _Sheet, comments: Iterable[dict], t: dict, cut_at: int | None) -> None:
     """The comments as the caller gave them (masked), in that order. A district's half-year
     holds tens of thousands, so they go in through `many_rows` (whole rows)."""
     sheet.title(t["comments_title"])
+    if cut_at is not None:
+        sheet.note(t["comments_cut"].format(n=f"{cut_at:,}".replace(",", ".")))
     sheet.header(t["comments_header"])
     rows = []
     for comment in comments:

@@ -272,3 +272,14 @@ def test_an_unchanged_report_is_made_once_and_a_change_makes_it_again(app, refor
     assert len(made) == 2
     texts = [v for rows in workbook_values(changed).values() for row in rows for v in row]
     assert "Chờ lâu quá" in texts
+
+
+def test_an_annex_cut_short_says_so(app, reform, monkeypatch):
+    from feedback_app.reports import exports
+
+    monkeypatch.setattr(exports, "EXPORT_COMMENTS_MAX", 1)
+    book = workbook_values(download(reform, "xlsx").data)
+    sheet = book["Ý kiến"]
+    texts = [v for row in sheet for v in row if isinstance(v, str)]
+    assert any(text.startswith("Chỉ gồm 1 ý kiến mới nhất") for text in texts)
+    assert sum(1 for text in texts if text in (FORMULA, "'" + FORMULA) or "Gọi" in text) == 1
