@@ -24,6 +24,15 @@ def select_locale() -> str:
     )
 
 
+def current_language() -> str:
+    """The language of this request ("vi" or "en"), the default outside a request: the one
+    answer to "which language" for views, templates and renderers."""
+    locale = str(get_locale() or "")
+    if locale in current_app.config["LANGUAGES"]:
+        return locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
 def _remember_choice() -> None:
     """Keep an explicit ?lang= choice for the rest of the visit (pages with a session)."""
     if current_app.session_interface.is_null_session(session) or request.path.startswith("/api/"):
@@ -60,6 +69,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_remember_choice)
     app.jinja_env.globals.update(
         switch_language_url=switch_language_url,
-        current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        current_locale=current_language,
         LANGUAGE_NAMES={"vi": "Tiếng Việt", "en": "English"},
     )

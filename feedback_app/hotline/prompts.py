@@ -4,10 +4,11 @@ are served publicly (Twilio fetches them without credentials; they hold nothing 
 
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from ..cases.attachments import AUDIO_SIGNATURES
+from ..urls import external_url
 
 # The prompts that can be replaced by a recording, with what each one is for.
 PROMPTS = {
@@ -51,8 +52,7 @@ def url(key: str) -> str | None:
     """The public address Twilio plays for a prompt, or None to use the synthetic voice."""
     if path(key) is None:
         return None
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    return base + url_for("hotline_webhooks.prompt", key=key)
+    return external_url("hotline_webhooks.prompt", key=key)
 
 
 def save(key: str, data: bytes) -> None:

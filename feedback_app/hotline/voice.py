@@ -13,6 +13,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from ..labels import CASE_STATUS_LABELS
 from ..models import Case, HotlineLine
+from ..urls import external_url
 from . import hours, prompts
 
 MAX_REPEATS = 2
@@ -116,7 +117,6 @@ def _add_menu(response: VoiceResponse, attempt: int) -> None:
 
 def voicemail(before: str | None = None) -> str:
     """Record a message; the recording callback stores it and opens a case."""
-    base = str(current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
     with force_locale("vi"):
         response = VoiceResponse()
         if before:
@@ -129,7 +129,7 @@ def voicemail(before: str | None = None) -> str:
             timeout=8,
             action=_menu_url(step="recorded"),
             method="POST",
-            recording_status_callback=base + url_for("hotline_webhooks.recording"),
+            recording_status_callback=external_url("hotline_webhooks.recording"),
             recording_status_callback_method="POST",
             recording_status_callback_event="completed absent",
         )

@@ -110,6 +110,12 @@ class Kiosk(db.Model):
 
     counter: Mapped[Counter] = relationship()
 
+    @property
+    def in_use(self) -> bool:
+        """Takes answers: the tablet is enabled and its counter open (the page, the API and
+        the admin list ask this one question)."""
+        return self.active and self.counter.active
+
 
 class ResponseChannel(enum.StrEnum):
     """Where a rating was given."""

@@ -6,11 +6,12 @@ office, unit managers and admins, within their unit scope) and render the one ob
 """
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..forms import options
+from ..i18n import current_language
 from ..pagination import page_arg
 from ..security import can, permission_required
 from ..timeutil import local_today
@@ -60,7 +61,7 @@ def show_summary():
     if not form.validate():
         return render_template("reports/summary.html", form=form, s=None), 400
     data = _summary_for(form)
-    language = str(get_locale())
+    language = current_language()
     kinds = [kind for kind in charts.KINDS if kind != "wards" or data["children"]]
     return render_template(
         "reports/summary.html",
@@ -104,7 +105,7 @@ def summary_chart(kind: str):
         form.parsed,
         unit,
         kind,
-        str(get_locale()),
+        current_language(),
         officers=service.sees_officers(current_user),
     )
     response = Response(png, mimetype="image/png")

@@ -7,9 +7,9 @@ in `service.py`.
 """
 
 from flask import Blueprint, Response, abort, render_template
-from flask_babel import get_locale
 from flask_login import current_user
 
+from ..i18n import current_language
 from ..pagination import page_arg
 from ..timeutil import local_today
 from . import service
@@ -73,5 +73,5 @@ def show_trend(code: str):
     quarter's end."""
     unit = _unit_or_404(code)
     period = service.periods_shown(local_today())[0]
-    png = service.trend_png(period, unit, str(get_locale()))
+    png = service.trend_png(period, unit, current_language())
     return _cacheable(Response(png, mimetype="image/png"))

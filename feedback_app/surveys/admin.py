@@ -17,7 +17,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -25,6 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..forms import options, show_error
+from ..i18n import current_language
 from ..models import AdminUnit, Counter, Instrument, Kiosk, Officer, Question, ServicePoint
 from ..security import changes_require, in_scope, permission_required
 from ..timeutil import as_utc, now_utc
@@ -217,7 +217,7 @@ def preview_instrument(instrument_id: int):
     """The questions as a citizen sees them (?lang=vi|en), with the kiosk's stylesheet."""
     instrument = db.get_or_404(Instrument, instrument_id)
     kiosk_css = Path(current_app.static_folder or "", "kiosk", "kiosk.css").is_file()
-    lang = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    lang = current_language()
     return render_template(
         "surveys/admin_preview.html", instrument=instrument, lang=lang, kiosk_css=kiosk_css
     )

@@ -66,7 +66,7 @@ def _throttle() -> None:
 
 def _active_kiosk(token: str) -> Kiosk:
     kiosk = service.kiosk_by_token(token)
-    if kiosk is None or not kiosk.active or not kiosk.counter.active:
+    if kiosk is None or not kiosk.in_use:
         abort(404)
     return kiosk
 

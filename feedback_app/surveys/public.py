@@ -22,7 +22,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -30,6 +29,7 @@ from sqlalchemy import select
 
 from ..extensions import db, limiter
 from ..forms import show_error
+from ..i18n import current_language
 from ..models import (
     AdminUnit,
     Counter,
@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..security import in_scope, permission_required
 from ..timeutil import from_local, now_utc
+from ..urls import external_url
 from . import service
 from .entry_forms import PaperSurveyForm, WebSurveyForm
 from .instruments import active_instrument
@@ -59,11 +60,6 @@ FIELD_OF_ERROR = {"answered_at": "form_date", "dossier_code": "dossier_code"}
 
 
 # --- Shared ---------------------------------------------------------------------------------
-
-
-def _language() -> str:
-    locale = str(get_locale() or "")
-    return locale if locale in current_app.config["LANGUAGES"] else "vi"
 
 
 def _instrument(label: str | None) -> Instrument | None:
@@ -117,10 +113,7 @@ def _submit(form, payload: dict, where: service.Where) -> tuple[dict | None, boo
 
 def survey_url(point_id: int) -> str:
     """The full address of a desk's web survey, as its QR code carries it."""
-    base = current_app.config.get("PUBLIC_BASE_URL")
-    if base:
-        return str(base).rstrip("/") + url_for("survey.show_survey", point_id=point_id)
-    return url_for("survey.show_survey", point_id=point_id, _external=True)
+    return external_url("survey.show_survey", point_id=point_id)
 
 
 def qr_svg(url: str) -> bytes:
@@ -170,7 +163,7 @@ def _render_paper(form, instrument, values=None, question_errors=None, status=20
         instrument=instrument,
         values=values or {},
         question_errors=question_errors or {},
-        lang=_language(),
+        lang=current_language(),
     ), status
 
 
@@ -257,7 +250,7 @@ def _render_web(desk, instrument, form, values=None, question_errors=None, statu
         form=form,
         values=values or {},
         question_errors=question_errors or {},
-        lang=_language(),
+        lang=current_language(),
     ), status
 
 
@@ -291,7 +284,7 @@ def submit_survey(point_id: int):
     question_errors = {}
     if form.validate_on_submit():
         where = service.Where(channel=ResponseChannel.WEB, service_point=desk)
-        payload = _payload(form, instrument, _language())
+        payload = _payload(form, instrument, current_language())
         reply, _created, question_errors = _submit(form, payload, where)
         if reply is not None:
             db.session.commit()

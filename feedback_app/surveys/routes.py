@@ -16,7 +16,8 @@ from flask_babel import force_locale
 
 from ..errors import render_error
 from ..extensions import db, limiter
-from ..models import InstrumentStatus, Kiosk
+from ..models import InstrumentStatus
+from ..urls import external_url
 from . import service
 from .instruments import active_instrument
 from .instruments import find as find_instrument
@@ -51,11 +52,6 @@ def _kiosk_key() -> str:
     return "kiosk-page:" + service.hash_token((request.view_args or {}).get("token", ""))
 
 
-def _in_use(kiosk: Kiosk) -> bool:
-    """The same test as the API's: a disabled tablet or a closed counter takes no answers."""
-    return kiosk.active and kiosk.counter.active
-
-
 @bp.get("/kiosk/sw.js")
 def service_worker():
     """The service worker that keeps the page, its script and its style for offline reloads."""
@@ -85,7 +81,7 @@ def survey(token: str):
     kiosk = service.kiosk_by_token(token)
     if kiosk is None:
         return render_error(404)
-    if not _in_use(kiosk):
+    if not kiosk.in_use:
         return _closed(410)
     instrument = active_instrument()
     if instrument is None:
@@ -103,7 +99,7 @@ def submit(token: str):
     kiosk = service.kiosk_by_token(token)
     if kiosk is None:
         return render_error(404)
-    if not _in_use(kiosk):
+    if not kiosk.in_use:
         return _closed(410)
     instrument = _posted_instrument(request.form.get("instrument"))
     if instrument is None:
@@ -191,5 +187,4 @@ def _closed(status: int):
 
 def _track_address() -> str:
     """Where a citizen follows a case from their own phone."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return base.rstrip("/") + url_for("track.track")
+    return external_url("track.track")

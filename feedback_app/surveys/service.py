@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..textutil import clean_text
 from ..timeutil import as_utc, now_utc
+from ..urls import public_origin
 from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import AnswerableVersion, QuestionSpec, answerable
 
@@ -95,7 +96,7 @@ class KioskPlace:
             counter_id=counter.id,
             service_point_id=counter.service_point_id,
             officer_on_duty_id=counter.officer_on_duty_id,
-            in_use=kiosk.active and counter.active,
+            in_use=kiosk.in_use,
             unit_id=counter.service_point.unit_id,
             last_seen_at=kiosk.last_seen_at,
             queued_reported=kiosk.queued_reported,
@@ -181,8 +182,7 @@ def set_kiosk_active(kiosk: Kiosk, active: bool, actor: User) -> None:
 
 def kiosk_url(token: str) -> str:
     """The full address a tablet opens."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/kiosk/{token}"
+    return f"{public_origin()}/kiosk/{token}"
 
 
 def note_seen(kiosk_id: int, queued: int | None, sql: Connection | None = None) -> None:
