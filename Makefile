@@ -39,6 +39,7 @@ run: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/check_layers.py
 
 check-translations: $(STAMP)
 	$(BIN)/python scripts/check_translations.py

@@ -219,9 +219,6 @@ def init_app(app: Flask) -> None:
     app.before_request(_refuse_nul_bytes)
     app.after_request(_set_headers)
     app.jinja_env.filters.update(excerpt=privacy.excerpt, mask_phone=privacy.mask_phone)
-    from .surveys.service import option_list
-
-    app.jinja_env.globals["survey_options"] = option_list
     app.jinja_env.globals.update(
         can=can,
         **{name: getattr(labels, name) for name in dir(labels) if name.endswith("_LABELS")},

@@ -23,6 +23,9 @@ from .instruments import active_instrument
 from .instruments import find as find_instrument
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
+# The survey's questions template (kiosk, web, paper entry, admin preview) lists a question's
+# options with this; registered by the survey package itself, app-wide.
+bp.add_app_template_global(service.option_list, "survey_options")
 
 # What the service worker keeps for a reload without network (besides the pages themselves).
 OFFLINE_ASSETS = ("kiosk/kiosk.css", "kiosk/kiosk.js", "favicon.svg")
