@@ -12,15 +12,15 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
 from ..forms import options, show_error
 from ..models import ServicePoint
 from ..pagination import page_arg, page_of
-from ..security import MAX_DB_INT, can, in_scope, permission_required
+from ..security import MAX_DB_INT, can, permission_required
 from ..timeutil import local_today
+from ..units.service import desk_in_scope, desks_in_scope
 from . import service, sheets
 from .forms import FiguresForm, FilterForm, ImportForm
 
@@ -45,21 +45,12 @@ def _desk_choices(desks: list[ServicePoint]) -> list[SelectChoice]:
     return [SelectChoice(d.id, f"{d.name} (#{d.id})") for d in desks]
 
 
-def _desk_in_scope(desk_id: int) -> ServicePoint:
-    """The desk if the user's scope covers it; 404 otherwise."""
-    return db.first_or_404(
-        select(ServicePoint).where(
-            ServicePoint.id == desk_id, in_scope(ServicePoint.unit_id, current_user)
-        )
-    )
-
-
 @bp.get("/")
 @permission_required("view_reports")
 def list_figures():
     """Số liệu hồ sơ: one month's figures of the desks in scope, with their totals, and the
     desks that have not entered that month yet."""
-    desks = service.desks_in_scope(current_user)
+    desks = desks_in_scope(current_user)
     month = _month_arg() or service.latest_month(current_user) or _last_month()
     desk_id = request.args.get("desk", type=int)
     desk_id = desk_id if any(d.id == desk_id for d in desks) else None
@@ -89,11 +80,11 @@ def enter_figures():
     """Enter or correct one desk's figures for a month (and field): the same desk, month and
     field again replaces them. `?desk=&month=&field=` opens the stored figures to correct."""
     form = FiguresForm()
-    form.service_point_id.choices = _desk_choices(service.desks_in_scope(current_user))
+    form.service_point_id.choices = _desk_choices(desks_in_scope(current_user))
     if request.method == "GET":
         _fill_from_stored(form)
     if form.validate_on_submit():
-        desk = _desk_in_scope(form.service_point_id.data)
+        desk = desk_in_scope(form.service_point_id.data, current_user)
         month = sheets.parse_month(form.month.data)
         try:
             stat, replaced = service.save(
@@ -195,7 +186,7 @@ def _import_message(result: service.ImportResult) -> str:
 
 def _template_desks() -> list[tuple[int, str]]:
     """(number, name) of each active desk within scope: the template's rows."""
-    return [(d.id, d.name) for d in service.desks_in_scope(current_user, active_only=True)]
+    return [(d.id, d.name) for d in desks_in_scope(current_user, active_only=True)]
 
 
 @bp.get("/template.csv")

@@ -106,19 +106,6 @@ def _mixing_message(field_name: str) -> str:
 # --- reading --------------------------------------------------------------------------------
 
 
-def desks_in_scope(user: User, active_only: bool = False) -> list[ServicePoint]:
-    """The desks whose unit lies within the user's scope, by unit then name."""
-    query = (
-        select(ServicePoint)
-        .join(ServicePoint.unit)
-        .where(in_scope(ServicePoint.unit_id, user))
-        .order_by(AdminUnit.path, ServicePoint.name, ServicePoint.id)
-    )
-    if active_only:
-        query = query.where(ServicePoint.active)
-    return list(db.session.scalars(query))
-
-
 def _scoped(user: User) -> Select:
     """Figures of the desks within the user's scope."""
     return (

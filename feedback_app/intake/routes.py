@@ -20,6 +20,7 @@ from ..models import AdminUnit, BoxOpening, CaseKind, CommentBook, ServicePoint
 from ..pagination import page_arg, page_of
 from ..security import can, in_scope, permission_required
 from ..timeutil import LOCAL_TZ, local_today
+from ..units.service import desk_in_scope
 from . import service
 from .forms import BookEntryForm, BookForm, BoxOpeningForm, CloseOpeningForm, EmptyForm, SlipForm
 
@@ -42,14 +43,6 @@ def _desk_choices() -> list[SelectChoice]:
         .order_by(AdminUnit.path, ServicePoint.name)
     ).all()
     return [SelectChoice(p.id, p.name) for p in points]
-
-
-def _desk(point_id: int) -> ServicePoint:
-    return db.first_or_404(
-        select(ServicePoint).where(
-            ServicePoint.id == point_id, in_scope(ServicePoint.unit_id, current_user)
-        )
-    )
 
 
 def _opening_in_scope(opening_id: int) -> BoxOpening:
@@ -104,7 +97,7 @@ def create_opening():
         done = commit_or_show(
             form,
             lambda: service.open_box(
-                _desk(form.service_point_id.data),
+                desk_in_scope(form.service_point_id.data, current_user),
                 box_label=form.box_label.data,
                 opened_at_local=form.opened_at.data,
                 witnesses=form.witnesses.data,
@@ -224,7 +217,9 @@ def open_book():
         done = commit_or_show(
             form,
             lambda: service.open_book(
-                _desk(form.service_point_id.data), year=form.year.data, actor=current_user
+                desk_in_scope(form.service_point_id.data, current_user),
+                year=form.year.data,
+                actor=current_user,
             ),
         )
         if done:

@@ -17,7 +17,6 @@ from fractions import Fraction
 from pathlib import Path
 
 import matplotlib
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -26,6 +25,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from ..labels import RESPONSE_CHANNEL_LABELS
+from .display import figure
 from .formulas import rounded
 
 KINDS = ("wards", "trend", "questions", "channels", "cases")
@@ -83,19 +83,17 @@ def alt_text(summary: Mapping, kind: str, *, labels: Mapping[str, str] | None = 
 
 def _pct(value: float | None) -> str:
     """85.3 → "85,3%" in Vietnamese, "85.3%" in English; a suppressed cell says so."""
-    if value is None:
-        return _("not enough responses")
-    return format_decimal(value, format="#,##0.0") + "%"
+    return figure(value, 1, "%")
 
 
 def _count(value: int) -> str:
     """5339 → "5.339" in Vietnamese, "5,339" in English."""
-    return format_decimal(value, format="#,##0")
+    return figure(value, 0)
 
 
 def _whole_pct(value: float) -> str:
     """An axis tick or the target: 80 → "80%"."""
-    return format_decimal(value, format="#,##0") + "%"
+    return figure(value, 0, "%")
 
 
 def _clean(text: str) -> str:

@@ -6,8 +6,6 @@ office, unit managers and admins, within their unit scope) and render the one ob
 """
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
-from flask_babel import format_decimal
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..forms import options
@@ -16,7 +14,7 @@ from ..pagination import page_arg
 from ..security import can, permission_required
 from ..timeutil import local_today
 from ..units.service import units_in_scope
-from . import charts, exports, formulas, periods, service
+from . import charts, display, exports, formulas, periods, service
 from .forms import CommentsForm, SummaryForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -150,11 +148,5 @@ def summary_json():
     return jsonify(_summary_for(form))
 
 
-@bp.app_template_filter("figure")
-def figure(value, places: int = 1, suffix: str = "") -> str:
-    """A number the Vietnamese way (85,3) or the English way (85.3); a suppressed cell (None)
-    reads "not enough responses"."""
-    if value is None:
-        return _("not enough responses")
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(value, format=pattern) + suffix
+# Numbers on every page, as the charts write them.
+bp.add_app_template_filter(display.figure, "figure")

@@ -352,29 +352,27 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     current_data = _PeriodData(units, desks, period)
     previous_data = _PeriodData(units, desks, previous)
 
-    current_by_desk, previous_by_desk = _by_desk(current_counts), _by_desk(previous_counts)
+    # Each period: its counts grouped by desk once, and its cases, hotline and paper figures.
+    periods = (
+        (period, _by_desk(current_counts), current_data),
+        (previous, _by_desk(previous_counts), previous_data),
+    )
 
     def both(target: AdminUnit) -> dict:
         within_desk = tree.desk_within(target.path)
         within_unit = tree.unit_within(target.path)
         desks_here = [desk for desk in tree.desk_paths if within_desk(desk)]
-        now = _figures(
-            target,
-            period,
-            [c for desk in desks_here for c in current_by_desk.get(desk, ())],
-            questions,
-            current_data,
-            within_unit,
-            within_desk,
-        )
-        before = _figures(
-            target,
-            previous,
-            [c for desk in desks_here for c in previous_by_desk.get(desk, ())],
-            questions,
-            previous_data,
-            within_unit,
-            within_desk,
+        now, before = (
+            _figures(
+                target,
+                when,
+                [c for desk in desks_here for c in by_desk.get(desk, ())],
+                questions,
+                data,
+                within_unit,
+                within_desk,
+            )
+            for when, by_desk, data in periods
         )
         now["previous"] = before
         now["changes"] = _changes(now, before)

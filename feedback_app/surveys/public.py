@@ -40,6 +40,7 @@ from ..models import (
 )
 from ..security import in_scope, permission_required
 from ..timeutil import from_local, now_utc
+from ..units.service import desks_in_scope
 from ..urls import external_url
 from . import service
 from .entry_forms import PaperSurveyForm, WebSurveyForm
@@ -132,19 +133,9 @@ def paper_answered_at(day: date) -> datetime:
     return min(from_local(datetime.combine(day, PAPER_HOUR)), now_utc())
 
 
-def _desks_in_scope() -> list[ServicePoint]:
-    """The active desks in the user's scope, in unit-tree order."""
-    return db.session.scalars(
-        select(ServicePoint)
-        .join(ServicePoint.unit)
-        .where(in_scope(ServicePoint.unit_id, current_user), ServicePoint.active)
-        .order_by(AdminUnit.path, ServicePoint.name)
-    ).all()
-
-
 def _fill_places(form: PaperSurveyForm) -> dict[int, ServicePoint]:
     """Active desks and counters in the user's scope as the form's choices; desks by id."""
-    desks = _desks_in_scope()
+    desks = desks_in_scope(current_user, active_only=True)
     counters = db.session.scalars(
         select(Counter)
         .join(Counter.service_point)
@@ -228,7 +219,9 @@ def _paper_message(reply: dict, created: bool) -> tuple[str, str]:
 @permission_required("view_units")
 def list_qr_codes():
     """A printable sheet: each active desk in scope with the QR code of its web survey."""
-    sheets = [(desk, survey_url(desk.id)) for desk in _desks_in_scope()]
+    sheets = [
+        (desk, survey_url(desk.id)) for desk in desks_in_scope(current_user, active_only=True)
+    ]
     return render_template("surveys/paper_qr.html", sheets=sheets)
 
 

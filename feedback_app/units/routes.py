@@ -79,19 +79,11 @@ def create_service_point():
     return render_template("units/service_point_form.html", form=form), status
 
 
-def _point_in_scope(point_id: int) -> ServicePoint:
-    return db.first_or_404(
-        select(ServicePoint).where(
-            ServicePoint.id == point_id, in_scope(ServicePoint.unit_id, current_user)
-        )
-    )
-
-
 @bp.get("/service-points/<int:point_id>")
 @permission_required("view_units")
 def show_service_point(point_id: int):
     """A desk with its counters and officers."""
-    point = _point_in_scope(point_id)
+    point = service.desk_in_scope(point_id, current_user)
     return render_template(
         "units/service_point.html",
         point=point,
@@ -106,7 +98,7 @@ def show_service_point(point_id: int):
 @permission_required("manage_units")
 def add_counter(point_id: int):
     """Add a counter to a desk."""
-    point = _point_in_scope(point_id)
+    point = service.desk_in_scope(point_id, current_user)
     form = CounterForm()
     if form.validate_on_submit():
         try:
@@ -125,7 +117,7 @@ def add_counter(point_id: int):
 @permission_required("manage_units")
 def add_officer(point_id: int):
     """Add an officer to a desk."""
-    point = _point_in_scope(point_id)
+    point = service.desk_in_scope(point_id, current_user)
     form = OfficerForm()
     if form.validate_on_submit():
         service.add_officer(point, form.name.data.strip(), form.title.data or "", current_user)

@@ -193,6 +193,31 @@ def units_in_scope(user: User) -> list[AdminUnit]:
     ).all()
 
 
+def desks_in_scope(user: User, active_only: bool = False) -> list[ServicePoint]:
+    """The desks whose unit lies within the user's scope, by unit then name."""
+    from ..security import in_scope
+
+    query = (
+        select(ServicePoint)
+        .join(ServicePoint.unit)
+        .where(in_scope(ServicePoint.unit_id, user))
+        .order_by(AdminUnit.path, ServicePoint.name, ServicePoint.id)
+    )
+    if active_only:
+        query = query.where(ServicePoint.active)
+    return list(db.session.scalars(query))
+
+
+def desk_in_scope(desk_id: int, user: User) -> ServicePoint:
+    """One desk, if the user's scope covers it; a 404 otherwise (another unit's desk is not
+    acknowledged to exist)."""
+    from ..security import in_scope
+
+    return db.first_or_404(
+        select(ServicePoint).where(ServicePoint.id == desk_id, in_scope(ServicePoint.unit_id, user))
+    )
+
+
 def unit_options(units: list[AdminUnit], as_text: bool = False) -> list:
     """Select choices for units: "code · name" labels, ids as values."""
     from ..forms import options
