@@ -23,10 +23,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from . import cli, errors, i18n, security
+    from . import changes, cli, errors, i18n, security
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    changes.init_app(app)  # first: its check runs after every other after-request hook
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -110,7 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from .cases.routes import bp as cases_bp
     from .cases.routes import public_bp as track_bp
     from .dossiers.routes import bp as dossiers_bp
-    from .hotline.console import bp as hotline_bp
+    from .hotline.routes import bp as hotline_bp
     from .hotline.webhooks import bp as hotline_webhooks_bp
     from .intake.routes import bp as intake_bp
     from .main.routes import bp as main_bp
@@ -118,9 +119,10 @@ def _register_blueprints(app: Flask) -> None:
     from .reports.routes import bp as reports_bp
     from .results.routes import bp as results_bp
     from .surveys.admin import bp as surveys_admin_bp
-    from .surveys.api import bp as kiosk_api_bp
-    from .surveys.public import paper_bp, survey_bp
-    from .surveys.routes import bp as kiosk_bp
+    from .surveys.kiosk_api import bp as kiosk_api_bp
+    from .surveys.kiosk_page import bp as kiosk_bp
+    from .surveys.paper_entry import bp as paper_bp
+    from .surveys.web_survey import bp as web_survey_bp
     from .units.routes import bp as units_bp
 
     app.register_blueprint(main_bp)
@@ -138,6 +140,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dossiers_bp, url_prefix="/dossiers")
     app.register_blueprint(surveys_admin_bp, url_prefix="/surveys")
     app.register_blueprint(paper_bp, url_prefix="/surveys/paper")
-    app.register_blueprint(survey_bp)
+    app.register_blueprint(web_survey_bp)
     app.register_blueprint(hotline_webhooks_bp, url_prefix="/hotline")
     app.register_blueprint(hotline_bp, url_prefix="/hotline")

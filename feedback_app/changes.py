@@ -3,14 +3,28 @@
 Every form view used to spell out "call the service; on its error roll back and show the
 message under the field; else commit". `commit_or_show` is that block, written once: the
 service only adds and flushes, and what it did is committed here or not at all.
+
+And a view cannot forget to commit: a request that wrote to the session's transaction and
+answers with success without committing is turned into the error page ("Nothing was saved"),
+its writes rolled back and the view named in the log, instead of telling the person it is
+done while Flask-SQLAlchemy silently rolls back at teardown. The suite meets every view, so
+such a view fails its tests rather than reaching a desk.
 """
 
 from collections.abc import Callable
 from typing import Generic, NamedTuple, TypeVar
 
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
 from .errors import UserError
 from .extensions import db
 from .forms import show_user_error
+
+WRITES = "feedback_uncommitted_writes"  # on a connection's info: it wrote since it began
+CONNECTION = "feedback_connection"  # on a session's info: its connection in this transaction
 
 T = TypeVar("T")
 
@@ -33,3 +47,41 @@ def commit_or_show(form, change: Callable[[], T]) -> Done[T] | None:
         return None
     db.session.commit()
     return Done(value)
+
+
+class UncommittedChange(RuntimeError):
+    """A view changed the database and answered with success without committing."""
+
+
+def init_app(app: Flask) -> None:
+    """Check every request's answer for writes left uncommitted (registered first, so that it
+    runs after every other after-request hook)."""
+    app.after_request(_refuse_uncommitted)
+
+
+def _refuse_uncommitted(response):
+    connection = db.session.info.get(CONNECTION)
+    if connection is None or connection.closed or not connection.info.get(WRITES):
+        return response
+    if response.status_code >= 400:
+        db.session.rollback()  # an error page: nothing it did is kept
+        return response
+    raise UncommittedChange(f"{request.endpoint} wrote to the database without committing")
+
+
+@event.listens_for(Session, "after_begin")
+def _remember_connection(session, transaction, connection) -> None:
+    session.info[CONNECTION] = connection
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _clean_slate(connection) -> None:
+    connection.info.pop(WRITES, None)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:
+    if context.isinsert or context.isupdate or context.isdelete:
+        connection.info[WRITES] = True

@@ -1518,13 +1518,13 @@ class _Activity:
     def _recordings(self, recordings: list[tuple[int, int, int]]) -> list[int]:
         """An attachment per voicemail: each length's silent recording is stored once (as a
         provider's download would be), and every voicemail of that length points at it."""
-        from .cases import attachments
+        from . import storage
 
         stored: dict[int, dict] = {}
         rows, ids = [], []
         for _index, case_id, seconds in recordings:
             if seconds not in stored:
-                item = attachments.store(
+                item = storage.store(
                     io.BytesIO(_silent_wav(seconds)), original_name="voicemail.wav", audio=True
                 )
                 item.case_id = case_id

@@ -1,4 +1,5 @@
-"""Translated error pages, and JSON errors under /api/. Never a stack trace."""
+"""Translated error pages, and JSON errors for the blueprints that serve machines. Never a
+stack trace."""
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -6,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .machines import wants_json
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -43,18 +45,11 @@ class UserError(ValueError):
         return self._message
 
 
-WEBHOOK_PREFIXES = ("/hotline/twilio/", "/hotline/gateway/")
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path.startswith(WEBHOOK_PREFIXES)
-
-
 def render_error(status: int, detail: str | None = None):
     """The error response for a status, as a page or as JSON."""
     title, explanation = _messages().get(status, _messages()[500])
     message = detail or explanation
-    if _wants_json():
+    if wants_json():
         return jsonify({"error": title, "message": message, "status": status}), status
     return render_template("errors/error.html", status=status, title=title, message=message), status
 

@@ -8,9 +8,9 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import Connection, MetaData, event
+from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, scoped_session
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic batch migrations work on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -39,12 +39,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=_no_key, default_limits=[])
-
-
-def run_on(sql: Connection | None) -> Connection | scoped_session:
-    """Where a service's statements run: `sql`, a caller's own Core connection (a hot intake
-    path's single transaction), if given; else the request's session, in its transaction."""
-    return sql if sql is not None else db.session
 
 
 @event.listens_for(Engine, "connect")

@@ -7,6 +7,7 @@ from flask import Flask, current_app, has_request_context, request, session, url
 from flask_babel import get_locale
 
 from .extensions import babel
+from .machines import wants_json
 
 
 def select_locale() -> str:
@@ -35,7 +36,7 @@ def current_language() -> str:
 
 def _remember_choice() -> None:
     """Keep an explicit ?lang= choice for the rest of the visit (pages with a session)."""
-    if current_app.session_interface.is_null_session(session) or request.path.startswith("/api/"):
+    if current_app.session_interface.is_null_session(session) or wants_json():
         return  # JSON APIs remember nothing: the language is asked for on each request
     asked = request.args.get("lang")
     if asked in current_app.config["LANGUAGES"] and session.get("lang") != asked:

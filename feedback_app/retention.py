@@ -20,8 +20,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
-from . import audit
-from .cases import attachments
+from . import audit, storage
 from .cases.service import search_text
 from .extensions import db
 from .models import Attachment, Case, HotlineCall, SmsMessage
@@ -142,7 +141,7 @@ def _drop_recording(call: HotlineCall) -> list[Path]:
     call.recording_url = None
     if recording is None:
         return []
-    path = attachments.path_for(recording)
+    path = storage.path_for(recording)
     db.session.delete(recording)
     db.session.flush()
     shared = db.session.scalar(

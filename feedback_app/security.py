@@ -12,6 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import labels, privacy
 from .extensions import db
+from .machines import is_sessionless
 from .models import AdminUnit, Role, User
 
 # Every permission, with what it lets a person do (shown on the staff home page).
@@ -196,18 +197,15 @@ def _set_headers(response):
     return response
 
 
-# Machine-to-machine paths: authenticated by a token in the URL, never by a cookie. (The reports
-# API under /api/v1/reports/ is read with the staff member's signed-in session, like its page.)
-SESSIONLESS_PREFIXES = ("/api/v1/kiosk/",)
-
-
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, except on the machine APIs: a tablet's request neither
-    reads nor sets a cookie there, and skips the signing work on its hottest path."""
+    """Flask's signed-cookie session, except on the session-less machine blueprints (see
+    `machines`): a tablet's request neither reads nor sets a cookie there, and skips the
+    signing work on its hottest path. (The reports API is read with the staff member's
+    signed-in session, like its page.)"""
 
     def open_session(self, app, request):
-        """The signed cookie's session; a null one (read-only, never saved) under /api/."""
-        if request.path.startswith(SESSIONLESS_PREFIXES):
+        """The signed cookie's session; a null one (read-only, never saved) where declared."""
+        if is_sessionless(app, request):
             return self.null_session_class()
         return super().open_session(app, request)
 

@@ -1,26 +1,31 @@
-"""Fixtures: a fresh database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL is set)."""
+"""Fixtures every test shares: a fresh database per test (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), the `district` map, one signed-in client per role, and the builders and
+readers the feature folders have in common (defined once here, used everywhere)."""
 
 import functools
 import html
 import os
 import re
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import AdminUnit, Counter, Officer, Role, ServicePoint, UnitLevel, User
+from feedback_app.surveys.instruments import seed_default
+from tests.surveys.kiosk_support import make_kiosk
 
 PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
+FORM_TOKEN_RE = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 
 
 def database_url(tmp_path) -> str:
@@ -76,13 +81,31 @@ def csrf_token(client, url: str = "/auth/login") -> str:
     return match.group(1) or match.group(2)
 
 
+def form_token(client, url: str) -> str:
+    """The one-time token of the creating form on this page (a resend with it is a repeat)."""
+    match = FORM_TOKEN_RE.search(client.get(url).get_data(as_text=True))
+    assert match, f"no form token on {url}"
+    return match.group(1)
+
+
 def login(client, username: str, password: str = PASSWORD, **extra):
-    """Sign in through the real form, CSRF token included."""
+    """Post the real sign-in form, CSRF token included; the response, for tests of signing in."""
     token = csrf_token(client)
     return client.post(
         "/auth/login",
         data={"username": username, "password": password, "csrf_token": token, **extra},
     )
+
+
+def sign_in(client, username: str, password: str = PASSWORD):
+    """Sign the client in through the real form, check that it worked, and return it."""
+    assert login(client, username, password).status_code == 302, f"{username} cannot sign in"
+    return client
+
+
+def is_signed_in(client) -> bool:
+    """Whether the client's session belongs to a signed-in user (the sign-in page sends them on)."""
+    return client.get("/auth/login").status_code == 302
 
 
 def make_unit(code: str, name: str, level=UnitLevel.COMMUNE, parent=None, valid_from=None):
@@ -155,6 +178,95 @@ def district(app):
             "desk_b": desk_b.id,
         }
     return ids
+
+
+def add_user(app, username: str, role: Role, unit_id: int) -> str:
+    """A staff account at a unit, committed (call outside an app context); its username."""
+    with app.app_context():
+        make_user(username, role, db.session.get(AdminUnit, unit_id))
+        db.session.commit()
+    return username
+
+
+# --- Signed-in browsers: each fixture is its own client, so a test may hold several at once ---
+
+
+@pytest.fixture
+def admin(app, district):
+    """A client signed in as the province's administrator."""
+    return sign_in(app.test_client(), "admin")
+
+
+@pytest.fixture
+def reform(app, district):
+    """A client signed in as the district's reform office."""
+    return sign_in(app.test_client(), "reform")
+
+
+@pytest.fixture
+def clerk(app, district):
+    """A client signed in as the district's intake clerk."""
+    return sign_in(app.test_client(), "clerk")
+
+
+@pytest.fixture
+def operator(app, district):
+    """A client signed in as the district's hotline operator."""
+    return sign_in(app.test_client(), "hotline")
+
+
+@pytest.fixture
+def ward_admin(app, district):
+    """A client signed in as an admin whose scope is ward A only: they run that ward, not the
+    whole map."""
+    add_user(app, "ward_admin", Role.ADMIN, district["ward_a"])
+    return sign_in(app.test_client(), "ward_admin")
+
+
+@pytest.fixture
+def ward_clerk(app, district):
+    """A client signed in as an intake clerk whose scope is ward A only."""
+    add_user(app, "clerk_a", Role.INTAKE_CLERK, district["ward_a"])
+    return sign_in(app.test_client(), "clerk_a")
+
+
+@pytest.fixture
+def ward_operator(app, district):
+    """A client signed in as a hotline operator whose scope is ward A only."""
+    add_user(app, "hotline_a", Role.HOTLINE_OPERATOR, district["ward_a"])
+    return sign_in(app.test_client(), "hotline_a")
+
+
+# --- What the survey tests start from -----------------------------------------------------------
+
+
+@pytest.fixture
+def survey(app, district):
+    """The default survey (instrument), published as version 1; its id."""
+    with app.app_context():
+        instrument, _created = seed_default()
+        db.session.commit()
+        return instrument.id
+
+
+@pytest.fixture
+def kiosk(app, district):
+    """A registered tablet at ward A's desk, with the default instrument published."""
+    return make_kiosk(app, district["desk_a"])
+
+
+# --- Readers of what was stored ----------------------------------------------------------------
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored time as UTC: SQLite gives back naive UTC datetimes, PostgreSQL aware ones."""
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def count_rows(app, model, *where) -> int:
+    """How many rows of a model are stored (that meet the conditions, if any)."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def user_id(app, username: str) -> int:

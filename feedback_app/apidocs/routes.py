@@ -2,9 +2,10 @@
 
 from flask import Blueprint, current_app, jsonify
 
+from ..machines import serves_machines
 from .spec import openapi_document
 
-bp = Blueprint("apidocs", __name__)
+bp = serves_machines(Blueprint("apidocs", __name__))
 
 
 @bp.get("/openapi.json")

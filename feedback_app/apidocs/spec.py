@@ -1,10 +1,12 @@
 """The OpenAPI 3.1 document of /api/v1, built as plain data.
 
-Each schema says what the code checks and returns (surveys/api.py, surveys/service.py, errors.py,
-and for the period summary reports/routes.py, reports/service.py and reports/formulas.py).
+Each schema says what the code checks and returns (surveys/kiosk_api.py, surveys/service.py,
+errors.py, and for the period summary reports/routes.py, reports/service.py and
+reports/formulas.py).
 Limits are imported from the code that enforces them rather than copied, so the two cannot drift
-apart unnoticed; tests/test_openapi.py compares the paths with the URL map and fuzzes the app
-against the document. Texts are English: the readers are integrators (tablet makers, monitoring).
+apart unnoticed; tests/apidocs/test_openapi.py compares the paths with the URL map and fuzzes the
+app against the document. Texts are English: the readers are integrators (tablet makers,
+monitoring).
 """
 
 from collections.abc import Iterable
@@ -13,9 +15,9 @@ from ..cases.service import CODE_ALPHABET, CODE_LENGTH
 from ..models import CaseChannel, CaseKind, CaseVerdict, QuestionKind, ResponseChannel
 from ..reports import formulas, periods
 from ..security import PERMISSIONS
-from ..surveys.api import MAX_BODY_BYTES
 from ..surveys.defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from ..surveys.instruments import CODE_PATTERN, FACTORS, MAX_POINTS, MAX_TEXT_LENGTH, TT01_INDICES
+from ..surveys.kiosk_api import MAX_BODY_BYTES
 from ..surveys.service import DOSSIER_CODE, Where
 
 OPENAPI_VERSION = "3.1.0"
@@ -43,12 +45,13 @@ REPORT_ROLES = sorted(
     role.value for role, allowed in PERMISSIONS.items() if "view_reports" in allowed
 )
 REPORT_ROLES_TEXT = ", ".join(f"`{role}`" for role in REPORT_ROLES)
-# What periods.parse reads: years periods.FIRST_YEAR..LAST_YEAR (2000..2100; tests/test_openapi.py
-# holds the two together), halves H1/H2 and quarters Q1..Q4 in either case, months 01..12, ranges
-# of days; surrounding white space is ignored. Which dates exist, and a range's order and length,
-# a pattern cannot say: such a period is refused with 400. (The form first removes control and
-# format characters, textutil.clean_text, so a period holding some is read too; the pattern
-# leaves them out. Its 40-character limit applies to what is left, and no form is that long.)
+# What periods.parse reads: years periods.FIRST_YEAR..LAST_YEAR (2000..2100;
+# tests/apidocs/test_openapi.py holds the two together), halves H1/H2 and quarters Q1..Q4 in either
+# case, months 01..12, ranges of days; surrounding white space is ignored. Which dates exist, and a
+# range's order and length, a pattern cannot say: such a period is refused with 400. (The form first
+# removes control and format characters, textutil.clean_text, so a period holding some is read too;
+# the pattern leaves them out. Its 40-character limit applies to what is left, and no form is that
+# long.)
 _YEAR = "(?:20[0-9]{2}|2100)"
 _MONTH = "(?:0[1-9]|1[0-2])"
 _DAY = f"{_YEAR}-{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])"
@@ -147,7 +150,7 @@ def _json(schema: dict, **extra) -> dict:
 
 
 def _paths() -> dict:
-    """Every operation under /api/v1 (tests/test_openapi.py holds them to the URL map)."""
+    """Every operation under /api/v1 (tests/apidocs/test_openapi.py holds them to the URL map)."""
     return {
         f"{API_PREFIX}/kiosk/{{token}}": {
             "parameters": [_ref("parameters", "KioskToken")],
@@ -811,8 +814,8 @@ def _schemas(languages: list[str]) -> dict:
 #
 # reports/service.summary builds it; DESIGN.md §5 "Summary JSON" is the contract: keys may be
 # added, none renamed, so every object that holds named figures stays open (additionalProperties
-# true); tests/test_openapi.py validates real summaries against these schemas with every such
-# object closed, so a key added to the service and not here fails there. `x-decimals` says how
+# true); tests/apidocs/test_openapi.py validates real summaries against these schemas with every
+# such object closed, so a key added to the service and not here fails there. `x-decimals` says how
 # many decimals a number is rounded to (half away from zero, reports/formulas.rounded); the same
 # test turns it into `multipleOf`, which this document leaves out because common validators
 # compare floats inexactly (70.3 / 0.1 = 702.9999…).

@@ -1,6 +1,8 @@
 """Staff pages for cases (/cases) and the public tracking page (/track)."""
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import (
     Blueprint,
@@ -20,17 +22,16 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import storage
 from ..changes import commit_or_show
 from ..extensions import db, limiter
 from ..forms import form_key, options
-from ..hotline import queries as hotline_queries
-from ..hotline.forms import TranscriptForm
 from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
 from ..pagination import page_arg
 from ..security import MAX_DB_INT, can, in_scope, permission_required
 from ..timeutil import from_local, local_today
 from ..units.service import unit_options, units_in_scope
-from . import attachments, service, verdicts
+from . import panels, service, verdicts
 from .forms import (
     AnswerForm,
     AnswerTemplateForm,
@@ -165,10 +166,8 @@ def _render_case(case: Case, status: int = 200, **forms):
     units = units_in_scope(current_user)
     assign = forms.pop("assign", None) or AssignForm(formdata=None, unit_id=case.unit_id)
     assign.unit_id.choices = unit_options(units)
-    may_transcribe = can(current_user, "hotline")
     context = {
-        "calls": hotline_queries.calls_of_case(case, current_user),
-        "transcript_form": TranscriptForm(formdata=None) if may_transcribe else None,
+        "panels": panels.render(case, current_user),
         "classify": ClassifyForm(formdata=None, kind=case.kind.value, subject=case.subject),
         "assign": assign,
         "answer": AnswerForm(formdata=None, answer=case.answer or ""),
@@ -193,28 +192,24 @@ def _render_case(case: Case, status: int = 200, **forms):
     )
 
 
-def _step(code: str, form_cls, form_name: str, apply):
-    """Run one workflow step from a posted form; re-render with errors on failure."""
-    case = _scoped_case(code)
-    form = form_cls()
-    if form_name == "assign":
-        form.unit_id.choices = unit_options(units_in_scope(current_user))
-    if form.validate_on_submit():
-        if commit_or_show(form, lambda: apply(case, form)):
-            flash(_("Case %(code)s updated.", code=case.code), "success")
-            return redirect(url_for("cases.show_case", code=case.code))
-        case = _scoped_case(code)  # as it is after the rollback
-    return _render_case(case, 400, **{form_name: form})
+@dataclass(frozen=True)
+class Step:
+    """One step a posted form takes a case through: the form, its name on the case page (where
+    it is shown again with its errors), the permission it needs, and the service call."""
+
+    form: type
+    form_name: str
+    permission: str
+    apply: Callable
 
 
-@bp.post("/<code>/classify")
-@permission_required("handle_cases")
-def classify_case(code: str):
-    """Phân loại."""
-    return _step(
-        code,
+# The workflow's steps, each at POST /cases/<code>/<step> (endpoint "cases.<step>_case").
+STEPS = {
+    # Phân loại.
+    "classify": Step(
         ClassifyForm,
         "classify",
+        "handle_cases",
         lambda c, f: service.classify(
             c,
             kind=service.CaseKind(f.kind.data),
@@ -222,94 +217,83 @@ def classify_case(code: str):
             actor=current_user,
             note=f.note.data,
         ),
-    )
-
-
-@bp.post("/<code>/assign")
-@permission_required("handle_cases")
-def assign_case(code: str):
-    """Giao xử lý."""
-    return _step(
-        code,
+    ),
+    # Giao xử lý.
+    "assign": Step(
         AssignForm,
         "assign",
+        "handle_cases",
         lambda c, f: service.assign(
-            c,
-            unit=db.session.get(AdminUnit, f.unit_id.data),
-            actor=current_user,
-            note=f.note.data,
+            c, unit=db.session.get(AdminUnit, f.unit_id.data), actor=current_user, note=f.note.data
         ),
-    )
-
-
-@bp.post("/<code>/answer")
-@permission_required("handle_cases")
-def answer_case(code: str):
-    """Trả lời."""
-    return _step(
-        code,
+    ),
+    # Trả lời.
+    "answer": Step(
         AnswerForm,
         "answer",
+        "handle_cases",
         lambda c, f: service.answer(
             c, text=f.answer.data, actor=current_user, publish=f.publish.data
         ),
-    )
-
-
-@bp.post("/<code>/close")
-@permission_required("handle_cases")
-def close_case(code: str):
-    """Đóng."""
-    return _step(
-        code, NoteForm, "note", lambda c, f: service.close(c, actor=current_user, note=f.note.data)
-    )
-
-
-@bp.post("/<code>/reject")
-@permission_required("handle_cases")
-def reject_case(code: str):
-    """Từ chối, with a reason."""
-    return _step(
-        code,
-        ReasonForm,
-        "reject",
-        lambda c, f: service.reject(c, reason=f.reason.data, actor=current_user),
-    )
-
-
-@bp.post("/<code>/forward")
-@permission_required("handle_cases")
-def forward_case(code: str):
-    """Chuyển cơ quan khác."""
-    return _step(
-        code,
-        ForwardForm,
-        "forward",
-        lambda c, f: service.forward(c, agency=f.agency.data, actor=current_user, note=f.note.data),
-    )
-
-
-@bp.post("/<code>/publish")
-@permission_required("handle_cases")
-def publish_case(code: str):
-    """Show or hide the answer on the tracking page."""
-    return _step(
-        code,
-        EmptyForm,
-        "empty",
-        lambda c, f: service.set_published(c, not c.published, current_user),
-    )
-
-
-@bp.post("/<code>/note")
-@permission_required("view_cases")
-def note_case(code: str):
-    """A note in the history."""
-    return _step(
-        code,
+    ),
+    # Đóng.
+    "close": Step(
         NoteForm,
         "note",
+        "handle_cases",
+        lambda c, f: service.close(c, actor=current_user, note=f.note.data),
+    ),
+    # Từ chối, with a reason.
+    "reject": Step(
+        ReasonForm,
+        "reject",
+        "handle_cases",
+        lambda c, f: service.reject(c, reason=f.reason.data, actor=current_user),
+    ),
+    # Chuyển cơ quan khác.
+    "forward": Step(
+        ForwardForm,
+        "forward",
+        "handle_cases",
+        lambda c, f: service.forward(c, agency=f.agency.data, actor=current_user, note=f.note.data),
+    ),
+    # Show or hide the answer on the tracking page.
+    "publish": Step(
+        EmptyForm,
+        "empty",
+        "handle_cases",
+        lambda c, f: service.set_published(c, not c.published, current_user),
+    ),
+    # A note in the history.
+    "note": Step(
+        NoteForm,
+        "note",
+        "view_cases",
         lambda c, f: service.add_note(c, note=f.note.data, actor=current_user),
+    ),
+}
+
+
+def _step_view(step: Step) -> Callable:
+    def take_step(code: str):
+        """Run one workflow step from a posted form; re-render with errors on failure."""
+        case = _scoped_case(code)
+        form = step.form()
+        if step.form_name == "assign":
+            form.unit_id.choices = unit_options(units_in_scope(current_user))
+        if form.validate_on_submit():
+            if commit_or_show(form, lambda: step.apply(case, form)):
+                flash(_("Case %(code)s updated.", code=case.code), "success")
+                return redirect(url_for("cases.show_case", code=case.code))
+            case = _scoped_case(code)  # as it is after the rollback
+        return _render_case(case, 400, **{step.form_name: form})
+
+    return permission_required(step.permission)(take_step)
+
+
+for _name, _step in STEPS.items():
+    bp.add_url_rule(
+        f"/<code>/{_name}", endpoint=f"{_name}_case", view_func=_step_view(_step), methods=["POST"]
     )
 
 
@@ -337,8 +321,8 @@ def download_attachment(attachment_id: int):
         .where(Attachment.id == attachment_id, in_scope(Case.unit_id, current_user))
     )
     try:
-        path, mimetype, name = attachments.open_for_download(item)
-    except attachments.AttachmentMissing:
+        path, mimetype, name = storage.open_for_download(item)
+    except storage.AttachmentMissing:
         abort(404)
     return send_file(path, mimetype=mimetype, download_name=name, max_age=0)
 

@@ -13,8 +13,9 @@ from sqlalchemy import Connection, Select, insert, select
 from sqlalchemy.orm import joinedload
 
 from .. import audit
+from ..connections import run_on
 from ..errors import UserError
-from ..extensions import db, run_on
+from ..extensions import db
 from ..models import (
     AdminUnit,
     AnswerTemplate,
@@ -29,9 +30,9 @@ from ..models import (
 from ..models.cases import ROUTED_KINDS
 from ..privacy import mask_personal_numbers, normalise_for_search
 from ..security import in_scope, in_unit_tree, unit_in_scope
+from ..storage import store
 from ..timeutil import local_date, local_today, now_utc
 from ..units.calendar import add_working_days_each, deadline_policies
-from .attachments import store
 
 # No 0/O, 1/I/L: a code is read aloud over the phone and typed from an SMS.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -193,8 +194,9 @@ def prepare_case(new: NewCase, sql: Connection | None = None) -> dict:
         "intake_key": new.intake_key,
         **new.extra,
     }
-    parts = (code, values["subject"], values["content"], values["sender_name"] or "")
-    values["search_text"] = normalise_for_search(" ".join(p for p in parts if p))
+    values["search_text"] = _search_text(
+        code, values["subject"], values["content"], values["sender_name"]
+    )
     return values
 
 
@@ -202,15 +204,14 @@ def create_case(new: NewCase, actor: User | None = None, note: str = "") -> tupl
     """A new case with its deadlines and first history event; (case, created).
 
     A repeat of the same intake key returns the case it made the first time, unchanged.
+    Stored the one way every case is (`prepare_case`, then `insert_case`), then loaded for the
+    form views that go on to attach a file or redirect to it.
     """
     existing = find_by_intake_key(new.intake_key)
     if existing is not None:
         return existing, False
-    case = Case(**prepare_case(new))
-    db.session.add(case)
-    db.session.flush()
-    _event(case, actor, "received", None, CaseStatus.RECEIVED, note)
-    return case, True
+    ref = insert_case(prepare_case(new), actor, note)
+    return db.session.get_one(Case, ref.id), True
 
 
 @dataclass(frozen=True)
@@ -230,8 +231,9 @@ def insert_case(
     values: dict, actor: User | None = None, note: str = "", sql: Connection | None = None
 ) -> CaseRef:
     """Store a prepared case and its first history event with two INSERTs and no ORM objects:
-    for intake paths that take many cases a second (SMS, kiosk comments). Writes only: on `sql`,
-    a caller's own connection, or else in the session's transaction."""
+    the one way a case is stored, fast enough for intake paths that take many cases a second
+    (SMS, kiosk comments). Writes only: on `sql`, a caller's own connection, or else in the
+    session's transaction."""
     run = run_on(sql).execute
     now = now_utc()
     # Values as parameters, not in the statement: the compiled INSERT is then cached.
@@ -269,8 +271,13 @@ def note_call(case: Case, *, linked: bool, call_id: int, actor: User) -> None:
 
 
 def search_text(case: Case) -> str:
+    """What the case list searches, for a stored case whose text just changed."""
+    return _search_text(case.code, case.subject, case.content, case.sender_name)
+
+
+def _search_text(code: str, subject: str, content: str, sender_name: str | None) -> str:
     """What the case list searches: code, subject, content and the sender's name, folded."""
-    parts = (case.code, case.subject, case.content, case.sender_name or "")
+    parts = (code, subject, content, sender_name or "")
     return normalise_for_search(" ".join(p for p in parts if p))
 
 

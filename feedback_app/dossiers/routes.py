@@ -14,8 +14,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..extensions import db
-from ..forms import options, show_error
+from ..changes import commit_or_show
+from ..forms import options, show_error, show_user_error
 from ..models import ServicePoint
 from ..pagination import page_arg, page_of
 from ..security import MAX_DB_INT, can, permission_required
@@ -85,24 +85,20 @@ def enter_figures():
         _fill_from_stored(form)
     if form.validate_on_submit():
         desk = desk_in_scope(form.service_point_id.data, current_user)
-        month = sheets.parse_month(form.month.data)
-        try:
-            stat, replaced = service.save(
-                desk,
-                month,
-                form.field.data or "",
-                form.figures(),
-                actor=current_user,
-                latest=local_today(),
-            )
-        except service.FiguresRefused as exc:
-            db.session.rollback()
-            for problem in exc.problems:
-                show_error(form, problem.column, problem.message)
-        else:
-            db.session.commit()
-            message = _("Figures replaced.") if replaced else _("Figures saved.")
-            flash(message, "success")
+        month, today = sheets.parse_month(form.month.data), local_today()
+        field_name, figures = form.field.data or "", form.figures()
+        problems = service.check_entry(desk, month, field_name, figures, latest=today)
+        for problem in problems:
+            show_error(form, problem.column, problem.message)
+        done = not problems and commit_or_show(
+            form,
+            lambda: service.save(
+                desk, month, field_name, figures, actor=current_user, latest=today
+            ),
+        )
+        if done:
+            stat, replaced = done.value
+            flash(_("Figures replaced.") if replaced else _("Figures saved."), "success")
             return redirect(
                 url_for("dossiers.list_figures", month=sheets.month_key(stat.month), desk=desk.id)
             )
@@ -132,23 +128,15 @@ def import_figures():
     first; any problem refuses it all, each named by row and column."""
     form = ImportForm()
     problems: list[sheets.Problem] = []
-    if form.validate_on_submit():
-        upload = form.upload.data
-        data = upload.stream.read(sheets.MAX_BYTES + 1)
-        try:
-            sheet = sheets.read(data, upload.filename or "", local_today())
-            result = service.import_sheet(
-                sheet, actor=current_user, file_format="xlsx" if data[:2] == b"PK" else "csv"
-            )
-        except sheets.Unreadable as exc:
-            show_error(form, "upload", str(exc))
-        except service.FiguresRefused as exc:
-            db.session.rollback()
-            problems = exc.problems
-        else:
-            db.session.commit()
-            flash(_import_message(result), "success")
-            month = sheets.month_key(result.first_month)
+    if form.validate_on_submit() and (read := _read_upload(form)):
+        sheet, file_format = read
+        problems = service.check_import(sheet, current_user)
+        done = not problems and commit_or_show(
+            form, lambda: service.import_sheet(sheet, actor=current_user, file_format=file_format)
+        )
+        if done:
+            flash(_import_message(done.value), "success")
+            month = sheets.month_key(done.value.first_month)
             return redirect(url_for("dossiers.list_figures", month=month))
     status = 400 if request.method == "POST" else 200
     return render_template(
@@ -159,6 +147,19 @@ def import_figures():
         columns=sheets.COLUMNS,
         template_month=sheets.month_key(_last_month()),
     ), status
+
+
+def _read_upload(form: ImportForm) -> tuple[sheets.Sheet, str] | None:
+    """The uploaded file as read, and its format; None, with the reason under the upload
+    field, when it cannot be read at all."""
+    upload = form.upload.data
+    data = upload.stream.read(sheets.MAX_BYTES + 1)
+    try:
+        sheet = sheets.read(data, upload.filename or "", local_today())
+    except sheets.Unreadable as exc:
+        show_user_error(form, exc)
+        return None
+    return sheet, "xlsx" if data[:2] == b"PK" else "csv"
 
 
 def _import_message(result: service.ImportResult) -> str:

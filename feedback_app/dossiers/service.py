@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from .. import audit
+from ..errors import UserError
 from ..extensions import db
 from ..models import AdminUnit, DossierStat, ServicePoint, User
 from ..models.dossiers import FIGURES, SUMS
@@ -56,12 +57,13 @@ SUM_MESSAGES = {
 }
 
 
-class FiguresRefused(ValueError):
-    """Figures that cannot be stored: every problem found, each with its row and column."""
+class FiguresRefused(UserError):
+    """Figures that cannot be stored: every problem found, each with its row and column, in
+    `problems` (the import page lists them all). As a UserError it is the first problem, under
+    its column."""
 
     def __init__(self, problems: list[Problem]):
-        """Keep every problem; the message joins them for logs."""
-        super().__init__("; ".join(p.message for p in problems))
+        super().__init__(problems[0].message, problems[0].column)
         self.problems = problems
 
 
@@ -231,21 +233,12 @@ def _audit_month(stat: DossierStat) -> dict:
     return {"service_point": stat.service_point_id, "month": month_key(stat.month)}
 
 
-def save(
-    desk: ServicePoint,
-    month: date,
-    field_name: str,
-    figures: dict[str, int],
-    *,
-    actor: User,
-    latest: date,
-) -> tuple[DossierStat, bool]:
-    """Enter one desk's figures for a month and field (empty: all fields); (row, replaced).
-
-    `desk` must already be one within the actor's scope. Raises FiguresRefused with a problem
-    under each field at fault: a total that is not the sum of its parts, a month not begun by
-    `latest`, a field that does not fit how the month is already entered.
-    """
+def check_entry(
+    desk: ServicePoint, month: date, field_name: str, figures: dict[str, int], *, latest: date
+) -> list[Problem]:
+    """Every problem of one desk's entry, each under the field at fault: a total that is not
+    the sum of its parts, a month not begun by `latest`, a field that does not fit how the
+    month is already entered. Reads only: the form asks first, to show them all at once."""
     field_name = clean_text(field_name or "")
     problems = sum_problems(figures)
     if error := month_error(month, latest):
@@ -257,7 +250,25 @@ def save(
     )
     if db.session.scalar(others.limit(1)) is not None:
         problems.append(Problem(None, "field", _mixing_message(field_name)))
-    if problems:
+    return problems
+
+
+def save(
+    desk: ServicePoint,
+    month: date,
+    field_name: str,
+    figures: dict[str, int],
+    *,
+    actor: User,
+    latest: date,
+) -> tuple[DossierStat, bool]:
+    """Enter one desk's figures for a month and field (empty: all fields); (row, replaced).
+
+    `desk` must already be one within the actor's scope. Raises FiguresRefused with every
+    problem of `check_entry`.
+    """
+    field_name = clean_text(field_name or "")
+    if problems := check_entry(desk, month, field_name, figures, latest=latest):
         raise FiguresRefused(problems)
     stat = db.session.scalar(
         select(DossierStat).where(
@@ -293,8 +304,12 @@ def _desk_name(text: str) -> str:
 def check_import(sheet: Sheet, user: User) -> list[Problem]:
     """Every problem of a read file against the database and itself: desks outside the scope
     (or unknown), a name that is not the numbered desk's, parts that do not add up, the same
-    desk, month and field twice, a month entered both as one row and field by field."""
+    desk, month and field twice, a month entered both as one row and field by field; or, when
+    nothing else is wrong, no rows at all. Reads only: the import page asks first, to list
+    them all."""
     problems = list(sheet.problems)
+    if not problems and not sheet.rows:
+        return [Problem(None, None, _("The file has no rows of figures."))]
     ids = {row.service_point_id for row in sheet.rows}
     desks = {
         desk.id: desk
@@ -390,13 +405,11 @@ def _flush() -> None:
 
 
 def import_sheet(sheet: Sheet, *, actor: User, file_format: str) -> ImportResult:
-    """Store a file's rows, all or nothing: raises FiguresRefused with every problem, else
-    replaces each desk's month found in the file by the file's rows. Audited with counts."""
-    problems = check_import(sheet, actor)
-    if problems:
+    """Store a file's rows, all or nothing: raises FiguresRefused with every problem of
+    `check_import`, else replaces each desk's month found in the file by the file's rows.
+    Audited with counts."""
+    if problems := check_import(sheet, actor):
         raise FiguresRefused(problems)
-    if not sheet.rows:
-        raise FiguresRefused([Problem(None, None, _("The file has no rows of figures."))])
     desk_months = sorted({(row.service_point_id, row.month) for row in sheet.rows})
     replaced = 0
     for desk_id, month in desk_months:

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
+from ..errors import UserError
 from ..models.dossiers import FIGURES
 from ..textutil import clean_text
 
@@ -77,8 +78,10 @@ MONTH_RE = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})(?:-0?1)?$|^(?P<m2>\d{1,2})/
 FIRST_DAY_RE = re.compile(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>\d{4})$")
 
 
-class Unreadable(ValueError):
-    """The file cannot be read at all; the message (translated) says why."""
+class Unreadable(UserError):
+    """The file cannot be read at all; the message (translated) says why, under the upload."""
+
+    field = "upload"
 
 
 @dataclass(frozen=True)

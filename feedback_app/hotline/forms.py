@@ -156,8 +156,8 @@ class TranscriptForm(BaseForm):
     back = HiddenField()
 
 
-class CallFilterForm(BaseForm):
-    """The call list's filters (a GET form: no CSRF token)."""
+class DayFilterForm(BaseForm):
+    """A list's day filter (a GET form: no CSRF token); the message list has no other."""
 
     class Meta:
         csrf = False
@@ -167,6 +167,11 @@ class CallFilterForm(BaseForm):
         validators=[Optional(), plausible_date],
         invalid_value_message=_l("Enter a date such as 2025-03-14."),
     )
+
+
+class CallFilterForm(DayFilterForm):
+    """The call list's filters: the day, and which calls."""
+
     view = SelectField(
         _l("Show"),
         choices=lambda: options(
@@ -179,19 +184,6 @@ class CallFilterForm(BaseForm):
         ),
         default="",
         validate_choice=False,
-    )
-
-
-class MessageFilterForm(BaseForm):
-    """The message list's filter (a GET form: no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    day = DateField(
-        _l("Day"),
-        validators=[Optional(), plausible_date],
-        invalid_value_message=_l("Enter a date such as 2025-03-14."),
     )
 
 

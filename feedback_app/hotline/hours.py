@@ -9,12 +9,14 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 
+from ..errors import UserError
 from ..timeutil import LOCAL_TZ
 from ..units.calendar import is_working_day
 
 
-class BadOpeningHours(ValueError):
-    """The setting cannot be read."""
+class BadOpeningHours(UserError):
+    """The setting cannot be read: a mistake in the configuration, named for the admin who
+    wrote it (in English, like every other configuration message)."""
 
 
 def windows() -> list[tuple[time, time]]:

@@ -5,9 +5,11 @@ are served publicly (Twilio fetches them without credentials; they hold nothing 
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..cases.attachments import AUDIO_SIGNATURES
+from ..errors import UserError
+from ..storage import AUDIO_SIGNATURES
 from ..urls import external_url
 
 # The prompts that can be replaced by a recording, with what each one is for.
@@ -28,8 +30,10 @@ MAX_PROMPT_BYTES = 5 * 1024 * 1024
 EXTENSIONS = {"audio/mpeg": "mp3", "audio/wav": "wav"}
 
 
-class PromptRejected(ValueError):
-    """Not an MP3 or WAV file, empty, or too large; `message` is translated by the caller."""
+class PromptRejected(UserError):
+    """Not an MP3 or WAV file, empty, or too large; shown under the prompt's upload field."""
+
+    field = "audio"
 
 
 def folder() -> Path:
@@ -56,16 +60,17 @@ def url(key: str) -> str | None:
 
 
 def save(key: str, data: bytes) -> None:
-    """Keep an uploaded prompt (replacing the previous one)."""
+    """Keep an uploaded prompt (replacing the previous one); PromptRejected if it is not one."""
     if key not in PROMPTS:
-        raise PromptRejected("key")
+        raise PromptRejected(_("This prompt cannot be replaced."))
     if not data or len(data) > MAX_PROMPT_BYTES:
-        raise PromptRejected("size")
+        mb = MAX_PROMPT_BYTES // (1024 * 1024)
+        raise PromptRejected(_("The file is empty or larger than %(mb)d MB.", mb=mb))
     content_type = next(
         (kind for magic, kind, _ext in AUDIO_SIGNATURES if data.startswith(magic)), None
     )
     if content_type is None:
-        raise PromptRejected("type")
+        raise PromptRejected(_("Only MP3 or WAV recordings can be used as prompts."))
     remove(key)
     folder().mkdir(parents=True, exist_ok=True)
     target = folder() / f"{key}.{EXTENSIONS[content_type]}"

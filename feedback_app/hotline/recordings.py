@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..cases import attachments
+from .. import storage
 from ..models import Attachment, Case
 
 
@@ -65,7 +65,7 @@ def fetch(url: str | None, case: Case | None) -> Attachment | None:
         with urllib.request.urlopen(  # noqa: S310
             request, timeout=float(config["HOTLINE_DOWNLOAD_TIMEOUT_SECONDS"])
         ) as response:
-            return attachments.store(
+            return storage.store(
                 _WholeBody(response), original_name="voicemail.mp3", case=case, audio=True
             )
     except (
@@ -73,7 +73,7 @@ def fetch(url: str | None, case: Case | None) -> Attachment | None:
         http.client.HTTPException,
         urllib.error.URLError,
         ValueError,
-        attachments.AttachmentRejected,
+        storage.AttachmentRejected,
     ) as exc:
         current_app.logger.warning("Voicemail not downloaded (%s); its URL is kept", exc)
         return None

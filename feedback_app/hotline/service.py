@@ -265,14 +265,22 @@ def start_call(
         call.unknown_start = False
         return call
     call = _new_call(provider, call_id, caller=caller, called=called, direction=direction)
+    return _add_call(call)[0]
+
+
+def _add_call(call: HotlineCall) -> tuple[HotlineCall, bool]:
+    """Store a new call, INSERT first (see receive_sms): (call, True); or, when a racing request
+    (a provider's retry, a form sent twice) stored the same provider id first, (that one, False).
+    """
     try:
-        with db.session.begin_nested():  # the INSERT first: see receive_sms
+        with db.session.begin_nested():
             db.session.add(call)
     except IntegrityError:
-        call = find_call(provider, call_id)
-        if call is None:
+        existing = find_call(call.provider, call.provider_id)
+        if existing is None:
             raise
-    return call
+        return existing, False
+    return call, True
 
 
 def _new_call(provider, call_id, *, caller, called, direction, unknown=False) -> HotlineCall:
@@ -306,14 +314,7 @@ def call_for_callback(provider: Provider, call_id: str, caller: str, called: str
     call = _new_call(
         provider, call_id, caller=caller, called=called, direction="inbound", unknown=True
     )
-    try:
-        with db.session.begin_nested():  # the INSERT first: see receive_sms
-            db.session.add(call)
-    except IntegrityError:
-        call = find_call(provider, call_id)
-        if call is None:
-            raise
-    return call
+    return _add_call(call)[0]
 
 
 def note_choice(call: HotlineCall, digits: str) -> None:
@@ -436,8 +437,19 @@ class ManualCall:
     open_case: bool = False
 
 
+# A case's field that is wrong, named as the call's field its value came from.
+CALL_FIELDS = {
+    "content": "summary",
+    "subject": "topic",
+    "received_at": "started_at",
+    "sender_phone": "number",
+}
+
+
 def log_call(entry: ManualCall, actor: User) -> tuple[HotlineCall, bool]:
-    """Store a call taken by hand; the form token makes a resubmission find the first one."""
+    """Store a call taken by hand; (call, created). The form token makes a resubmission find
+    the first one, even one sent at the same moment. Raises HotlineError under the call's
+    field at fault (a case's error too: see CALL_FIELDS)."""
     existing = find_call(Provider.MANUAL, entry.token)
     if existing is not None:
         return existing, False
@@ -460,26 +472,33 @@ def log_call(entry: ManualCall, actor: User) -> tuple[HotlineCall, bool]:
     )
     if entry.outcome == CallOutcome.CALL_BACK and entry.number:
         call.callback_due = hours.callback_due(entry.started_at, call.after_hours)
-    db.session.add(call)
-    db.session.flush()
+    call, added = _add_call(call)  # the same form sent twice at once: one row, the first
+    if not added:
+        return call, False
     if entry.open_case and entry.case is None:
-        case, _created = cases.create_case(
-            cases.NewCase(
-                channel=CaseChannel.HOTLINE_CALL,
-                content=entry.summary or entry.topic,
-                subject=entry.topic,
-                unit=entry.unit,
-                sender_phone=entry.number[:20] or None,
-                received_at=entry.started_at,
-                intake_key=f"call:{entry.token}",
-            ),
-            actor,
-        )
-        call.case = case
+        call.case = _open_case(entry, actor)
     if call.case is not None:
         cases.note_call(call.case, linked=True, call_id=call.id, actor=actor)
     audit.record("hotline_call_logged", actor=actor, target=call)
     return call, True
+
+
+def _open_case(entry: ManualCall, actor: User) -> Case:
+    """The case a call taken by hand opens; its errors are named by the call's fields."""
+    new = cases.NewCase(
+        channel=CaseChannel.HOTLINE_CALL,
+        content=entry.summary or entry.topic,
+        subject=entry.topic,
+        unit=entry.unit,
+        sender_phone=entry.number[:20] or None,
+        received_at=entry.started_at,
+        intake_key=f"call:{entry.token}",
+    )
+    try:
+        case, _created = cases.create_case(new, actor)
+    except cases.CaseError as exc:
+        raise HotlineError(exc.message, CALL_FIELDS.get(exc.field or "", exc.field)) from exc
+    return case
 
 
 def link_case(call: HotlineCall, case: Case, actor: User) -> None:

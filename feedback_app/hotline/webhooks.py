@@ -12,17 +12,21 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from ..errors import render_error
 from ..extensions import csrf, db
+from ..machines import serves_machines
 from ..models import Provider
 from ..timeutil import now_utc
 from . import hours, prompts, service, voice
 from .gateways import GENERIC, TWILIO, WebhookRejected
 
-bp = Blueprint("hotline_webhooks", __name__)
+bp = serves_machines(Blueprint("hotline_webhooks", __name__))
 csrf.exempt(bp)
 
 
 def signed(gateway) -> Callable:
-    """Limit the body, then verify the gateway's signature; 413/403/400 change nothing."""
+    """Limit the body, then verify the gateway's signature; 413/403/400 change nothing. What
+    the view stored is committed once, after it has answered, or rolled back if it fails. No
+    view needs to commit mid-way: a replay racing the first delivery meets it on a unique key
+    inside the service's savepoints and answers as the first did."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -33,7 +37,9 @@ def signed(gateway) -> Callable:
                 abort(413)
             try:
                 gateway.verify(request)
-                return view(*args, **kwargs)
+                response = view(*args, **kwargs)
+                db.session.commit()
+                return response
             except WebhookRejected as exc:
                 db.session.rollback()
                 return render_error(exc.status, exc.message)
@@ -41,6 +47,9 @@ def signed(gateway) -> Callable:
                 # Not set up yet (no unit at all): the provider retries later; nothing stored.
                 db.session.rollback()
                 return render_error(503, exc.message)
+            except Exception:
+                db.session.rollback()
+                raise
 
         # security.py's NUL check must not parse the form before the signature is checked.
         wrapped.checks_raw_body = True
@@ -65,7 +74,6 @@ def _sms_twiml(reply: str | None) -> Response:
 def twilio_sms():
     """An inbound SMS: stored once, a case opened, the tracking code in the reply."""
     result = service.receive_sms(TWILIO.sms(request))
-    db.session.commit()
     return _sms_twiml(result.reply)
 
 
@@ -74,7 +82,6 @@ def twilio_sms():
 def gateway_sms():
     """An inbound SMS from a local gateway; the gateway sends `reply` back to the citizen."""
     result = service.receive_sms(GENERIC.sms(request))
-    db.session.commit()
     body = {
         "id": result.message_id,
         "reply": result.reply,
@@ -98,7 +105,6 @@ def _call():
 def voice_start():
     """A call comes in: log it (after-hours calls go on the call-back list), play the menu."""
     _call()
-    db.session.commit()
     return _twiml(voice.menu(0))
 
 
@@ -110,9 +116,7 @@ def voice_menu():
     attempt = min(max(request.args.get("attempt", 0, type=int), 0), voice.MAX_REPEATS)
     step = request.args.get("step", "")
     digits = TWILIO.optional(request, "Digits", 40)
-    xml = _menu_step(call, step, digits, attempt)
-    db.session.commit()
-    return _twiml(xml)
+    return _twiml(_menu_step(call, step, digits, attempt))
 
 
 def _menu_step(call, step: str, digits: str, attempt: int) -> str:
@@ -149,12 +153,7 @@ def recording():
     # Every field is read before anything is stored: a 400 must leave nothing behind.
     call_id = TWILIO.field(request, "CallSid")
     recording_id = TWILIO.field(request, "RecordingSid")
-    call = service.call_for_callback(
-        Provider.TWILIO,
-        call_id,
-        TWILIO.optional(request, "From", 32),
-        TWILIO.optional(request, "To", 32),
-    )
+    call = _callback_call(call_id)
     service.store_recording(
         call,
         recording_id=recording_id,
@@ -162,8 +161,17 @@ def recording():
         status=TWILIO.optional(request, "RecordingStatus", 32) or "completed",
         seconds=TWILIO.number(request, "RecordingDuration"),
     )
-    db.session.commit()
     return "", 204
+
+
+def _callback_call(call_id: str):
+    """The call a Twilio callback is about (made now if the callback overtook the call)."""
+    return service.call_for_callback(
+        Provider.TWILIO,
+        call_id,
+        TWILIO.optional(request, "From", 32),
+        TWILIO.optional(request, "To", 32),
+    )
 
 
 @bp.post("/twilio/status")
@@ -172,19 +180,13 @@ def status():
     """A call's status changed: statuses only move forward; the duration is kept."""
     call_id = TWILIO.field(request, "CallSid")
     call_status = TWILIO.field(request, "CallStatus", 32)
-    call = service.call_for_callback(
-        Provider.TWILIO,
-        call_id,
-        TWILIO.optional(request, "From", 32),
-        TWILIO.optional(request, "To", 32),
-    )
+    call = _callback_call(call_id)
     service.apply_status(
         call,
         call_status,
         duration=TWILIO.number(request, "CallDuration"),
         sequence=TWILIO.number(request, "SequenceNumber"),
     )
-    db.session.commit()
     return "", 204
 
 

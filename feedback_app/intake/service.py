@@ -16,8 +16,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
-from .. import audit
-from ..cases import attachments
+from .. import audit, storage
 from ..cases import service as cases
 from ..errors import UserError
 from ..extensions import db
@@ -97,10 +96,10 @@ def _create_paper_case(new: cases.NewCase, scan: FileStorage | None, actor: User
     try:
         case, _created = cases.create_case(new, actor)
         if scan is not None and scan.filename:
-            attachments.store(scan, original_name=scan.filename, case=case, uploaded_by=actor)
+            storage.store(scan, original_name=scan.filename, case=case, uploaded_by=actor)
     except cases.CaseError as exc:
         raise IntakeError(exc.message, exc.field) from exc
-    except attachments.AttachmentRejected as exc:
+    except storage.AttachmentRejected as exc:
         raise IntakeError(exc.message, "scan") from exc
     except IntegrityError as exc:
         # Two requests with the same token (or the same book number) at the same moment: the

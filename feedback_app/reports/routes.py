@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..forms import options
 from ..i18n import current_language
+from ..machines import serves_machines
 from ..pagination import page_arg
 from ..security import can, permission_required
 from ..timeutil import local_today
@@ -18,7 +19,7 @@ from . import charts, display, exports, formulas, periods, service
 from .forms import CommentsForm, SummaryForm
 
 bp = Blueprint("reports", __name__, template_folder="templates")
-api_bp = Blueprint("reports_api", __name__)
+api_bp = serves_machines(Blueprint("reports_api", __name__))
 
 
 def _default_period() -> str:

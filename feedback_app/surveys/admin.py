@@ -22,8 +22,9 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..changes import commit_or_show
 from ..extensions import db
-from ..forms import options, show_error
+from ..forms import options
 from ..i18n import current_language
 from ..models import AdminUnit, Counter, Instrument, Kiosk, Officer, Question, ServicePoint
 from ..security import changes_require, in_scope, permission_required
@@ -119,12 +120,6 @@ def _question_page(instrument, question, form):
     return page, status
 
 
-def _refuse(form, exc: instruments.QuestionInvalid) -> None:
-    db.session.rollback()
-    for name, message in exc.errors.items():
-        show_error(form, name, message)
-
-
 @bp.route("/instruments/<int:instrument_id>/questions/new", methods=["GET", "POST"])
 @permission_required("manage_surveys")
 @changes_require("change_shared_settings")
@@ -133,14 +128,12 @@ def add_question(instrument_id: int):
     instrument = db.get_or_404(Instrument, instrument_id)
     instruments.ensure_draft(instrument)
     form = QuestionForm()
-    if form.validate_on_submit():
-        try:
-            question = instruments.add_question(instrument, form.to_data(), current_user)
-        except instruments.QuestionInvalid as exc:
-            _refuse(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Question %(code)s added.", code=question.code), "success")
+    if form.validate_in(instrument):
+        done = commit_or_show(
+            form, lambda: instruments.add_question(instrument, form.to_data(), current_user)
+        )
+        if done:
+            flash(_("Question %(code)s added.", code=done.value.code), "success")
             return redirect(url_for("surveys.edit_instrument", instrument_id=instrument_id))
     return _question_page(instrument, None, form)
 
@@ -159,15 +152,11 @@ def edit_question(instrument_id: int, question_id: int):
     question = _question(instrument_id, question_id)
     instruments.ensure_draft(question.instrument)
     form = QuestionForm() if request.method == "POST" else QuestionForm.for_question(question)
-    if form.validate_on_submit():
-        try:
-            instruments.update_question(question, form.to_data(), current_user)
-        except instruments.QuestionInvalid as exc:
-            _refuse(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Question %(code)s saved.", code=question.code), "success")
-            return redirect(url_for("surveys.edit_instrument", instrument_id=instrument_id))
+    if form.validate_in(question.instrument, question) and commit_or_show(
+        form, lambda: instruments.update_question(question, form.to_data(), current_user)
+    ):
+        flash(_("Question %(code)s saved.", code=question.code), "success")
+        return redirect(url_for("surveys.edit_instrument", instrument_id=instrument_id))
     return _question_page(question.instrument, question, form)
 
 

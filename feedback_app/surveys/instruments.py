@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..errors import UserError
 from ..extensions import db
 from ..labels import QUESTION_KIND_LABELS
 from ..models import Instrument, InstrumentStatus, Question, QuestionKind, User
@@ -30,12 +31,11 @@ from .defaults import (
 )
 
 
-class InstrumentLocked(ValueError):
-    """Only a draft can be changed; `message` is translated."""
+class InstrumentLocked(UserError):
+    """Only a draft can be changed, and an empty draft cannot be published."""
 
     def __init__(self, message: str | None = None):
-        self.message = message or _("A published version cannot be changed: make a new draft.")
-        super().__init__(self.message)
+        super().__init__(message or _("A published version cannot be changed: make a new draft."))
 
 
 def active_instrument() -> Instrument | None:
@@ -71,6 +71,15 @@ def find(label: str) -> Instrument | None:
     return db.session.scalar(
         select(Instrument).where(Instrument.code == code, Instrument.version == version)
     )
+
+
+def shown_or_active(label: str | None) -> Instrument | None:
+    """The version a survey page showed (its answers keep the meaning of the questions seen),
+    while it takes answers; otherwise, as for a draft or an unknown label, the active one."""
+    shown = find(label or "")
+    if shown is not None and shown.status != InstrumentStatus.DRAFT:
+        return shown
+    return active_instrument()
 
 
 # --- Versions as submissions see them ---------------------------------------------------------
@@ -256,11 +265,13 @@ FIXED_KINDS = {
 }
 
 
-class QuestionInvalid(ValueError):
-    """A question that breaks a rule; `errors` maps form field names to translated messages."""
+class QuestionInvalid(UserError):
+    """A question that breaks rules: `errors` maps form field names to translated messages,
+    every problem found; `field` and `message` are the first of them."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("invalid question")
+        field_name, message = next(iter(errors.items()))
+        super().__init__(message, field_name)
         self.errors = errors
 
 
@@ -306,7 +317,9 @@ def _normalised(data: QuestionData) -> QuestionData:
 
 
 def check_question(instrument: Instrument, data: QuestionData, question=None) -> dict[str, str]:
-    """Every rule a question of this version breaks, as {field: translated message}."""
+    """Every rule a question of this version breaks, as {field: translated message}: what
+    add_question and update_question refuse (`question`: the one being changed, if any)."""
+    data = _normalised(data)
     errors: dict[str, str] = {}
     others = [q for q in instrument.questions if q is not question]
     if not CODE_PATTERN.match(data.code):
@@ -381,6 +394,15 @@ def _option_problem(data: QuestionData) -> str | None:
     return None
 
 
+def _checked(instrument: Instrument, data: QuestionData, question=None) -> QuestionData:
+    """The question as it is stored (texts trimmed, defaults for its kind); QuestionInvalid
+    with every problem found."""
+    errors = check_question(instrument, data, question)
+    if errors:
+        raise QuestionInvalid(errors)
+    return _normalised(data)
+
+
 def _apply(question: Question, data: QuestionData) -> None:
     question.code = data.code
     question.kind = data.kind
@@ -420,10 +442,7 @@ def set_titles(instrument: Instrument, title_vi: str, title_en: str, actor: User
 def add_question(instrument: Instrument, data: QuestionData, actor: User) -> Question:
     """A new last question of a draft; raises QuestionInvalid with every problem found."""
     ensure_draft(instrument)
-    data = _normalised(data)
-    errors = check_question(instrument, data)
-    if errors:
-        raise QuestionInvalid(errors)
+    data = _checked(instrument, data)
     question = Question(position=len(instrument.questions) + 1)
     _apply(question, data)
     instrument.questions.append(question)
@@ -436,10 +455,7 @@ def update_question(question: Question, data: QuestionData, actor: User) -> None
     """Change a question of a draft; raises QuestionInvalid with every problem found."""
     instrument = question.instrument
     ensure_draft(instrument)
-    data = _normalised(data)
-    errors = check_question(instrument, data, question)
-    if errors:
-        raise QuestionInvalid(errors)
+    data = _checked(instrument, data, question)
     _apply(question, data)
     _flush_or_duplicate(data.code)
     audit.record("question_changed", actor=actor, target=instrument, question=data.code)

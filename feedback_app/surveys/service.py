@@ -20,6 +20,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..cases import service as cases
+from ..connections import run_on
+from ..errors import UserError
 from ..extensions import db, limiter
 from ..models import (
     Answer,
@@ -128,18 +130,11 @@ _KIOSK_PLACE = (
 _NOTE_SEEN = update(KIOSKS).where(KIOSKS.c.id == bindparam("kiosk_id"))
 
 
-def _sql(sql: Connection | None = None) -> Connection:
-    """Where the submission statements run: the caller's connection (the kiosk API runs a whole
-    submission in one Core transaction of its own), else the session's, in its transaction.
-    Either way directly, without the ORM's per-statement work: they touch no loaded objects."""
-    return sql if sql is not None else db.session.connection()
-
-
 def kiosk_place(token: str, sql: Connection | None = None) -> KioskPlace | None:
     """The place of the kiosk with this token (enabled or not), in one query; or None."""
     if not _plausible(token):
         return None
-    row = _sql(sql).execute(_KIOSK_PLACE, {"token_hash": hash_token(token)}).first()
+    row = run_on(sql).execute(_KIOSK_PLACE, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     return KioskPlace(
@@ -191,7 +186,7 @@ def note_seen(kiosk_id: int, queued: int | None, sql: Connection | None = None) 
     values = {"kiosk_id": kiosk_id, "last_seen_at": now}
     if queued is not None and 0 <= queued < 100_000:
         values |= {"queued_reported": queued, "queued_reported_at": now}
-    _sql(sql).execute(_NOTE_SEEN, values)
+    run_on(sql).execute(_NOTE_SEEN, values)
 
 
 def note_submission_seen(kiosk: KioskPlace, queued: int | None, sql: Connection) -> None:
@@ -279,11 +274,14 @@ def instrument_payload(instrument: Instrument, kiosk: Kiosk, language: str = "vi
 # --- Submissions ------------------------------------------------------------------------------
 
 
-class SubmissionInvalid(ValueError):
-    """Bad input; `errors` maps each field to a translated message."""
+class SubmissionInvalid(UserError):
+    """Answers that cannot be stored: `errors` maps each field of the submission ("answers.<code>"
+    for a question) to a translated message, every problem found; `field` and `message` are the
+    first of them."""
 
     def __init__(self, errors: dict[str, str]):
-        super().__init__("invalid submission")
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field)
         self.errors = errors
 
 
@@ -321,7 +319,7 @@ def existing_reply(client_uuid: str, where: Where, sql: Connection | None = None
     same kiosk, or the same desk's paper or web survey), if it was. The same UUID from another
     place is refused: a resend comes from where the answer was given, so that is someone
     replaying another desk's identifier (whose reply would reveal its case's tracking code)."""
-    row = _sql(sql).execute(_REPLY, {"client_uuid": client_uuid}).first()
+    row = run_on(sql).execute(_REPLY, {"client_uuid": client_uuid}).first()
     if row is None:
         return None
     kiosk = where.kiosk
@@ -351,7 +349,7 @@ def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[
         if previous is None:
             raise
         return previous, False
-    reply = _store(client_uuid, clean, where, _sql(sql))
+    reply = _store(client_uuid, clean, where, run_on(sql))
     if reply is None:
         # Stored before, or just now by a request racing this one with the same answers.
         return existing_reply(client_uuid, where, sql), False

@@ -8,12 +8,15 @@ the predictable part.
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
 from lunar_vn import convert_lunar_to_solar, solar_to_lunar
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..extensions import db, run_on
+from ..connections import run_on
+from ..errors import UserError
+from ..extensions import db
 from ..models import DeadlinePolicy, Holiday, HolidayKind, User
 
 # The years the lunar conversion (lunar-vn) supports.
@@ -33,12 +36,16 @@ MIN_DEADLINE_DAYS, MAX_DEADLINE_DAYS = 1, 60
 _SATURDAY = 5
 
 
-class DuplicateHoliday(ValueError):
+class DuplicateHoliday(UserError):
     """The calendar already has a row for this date."""
 
+    field = "day"
 
-class YearOutOfRange(ValueError):
+
+class YearOutOfRange(UserError):
     """Public holidays can be computed only for FIRST_YEAR..LAST_YEAR."""
+
+    field = "year"
 
 
 class UnknownDeadline(KeyError):
@@ -140,7 +147,13 @@ def vietnam_public_holidays(year: int) -> list[tuple[date, str, HolidayKind]]:
     working days) each year, and an admin adds them.
     """
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise YearOutOfRange(year)
+        raise YearOutOfRange(
+            _(
+                "Public holidays can be loaded for %(min)d to %(max)d.",
+                min=FIRST_YEAR,
+                max=LAST_YEAR,
+            )
+        )
     tet = convert_lunar_to_solar(1, 1, year)
     tet_eve = tet - timedelta(days=1)
     found = [
@@ -169,7 +182,9 @@ def load_year(year: int, actor: User | None = None) -> int:
     """
     holidays = vietnam_public_holidays(year)
     present = set(
-        db.session.scalars(select(Holiday.day).where(Holiday.day.in_([d for d, _, _ in holidays])))
+        db.session.scalars(
+            select(Holiday.day).where(Holiday.day.in_([day for day, _name, _kind in holidays]))
+        )
     )
     added = [
         Holiday(day=day, name=name, kind=kind) for day, name, kind in holidays if day not in present
@@ -200,7 +215,7 @@ def add_holiday(day: date, name: str, kind: HolidayKind, actor: User | None) -> 
         with db.session.begin_nested():
             db.session.add(holiday)
     except IntegrityError as exc:
-        raise DuplicateHoliday(day) from exc
+        raise DuplicateHoliday(_("This date is already in the calendar.")) from exc
     audit.record("holiday_added", actor=actor, target=holiday, day=day.isoformat(), kind=kind.value)
     return holiday
 

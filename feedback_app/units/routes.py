@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..changes import commit_or_show
 from ..extensions import db
 from ..models import AdminUnit, Holiday, Officer, ServicePoint
 from ..security import can, changes_require, in_scope, permission_required
@@ -100,16 +101,14 @@ def add_counter(point_id: int):
     """Add a counter to a desk."""
     point = service.desk_in_scope(point_id, current_user)
     form = CounterForm()
-    if form.validate_on_submit():
-        try:
-            service.add_counter(point, form.code.data.strip(), form.name.data or "", current_user)
-        except service.DuplicateCounter:
-            db.session.rollback()
-            form.code.errors.append(_("This desk already has a counter with that number."))
-        else:
-            db.session.commit()
-            flash(_("Counter added."), "success")
-            return redirect(url_for("units.show_service_point", point_id=point.id))
+    if form.validate_on_submit() and commit_or_show(
+        form,
+        lambda: service.add_counter(
+            point, form.code.data.strip(), form.name.data or "", current_user
+        ),
+    ):
+        flash(_("Counter added."), "success")
+        return redirect(url_for("units.show_service_point", point_id=point.id))
     return _desk_with_errors(point, counter_form=form)
 
 
@@ -191,17 +190,14 @@ def list_holidays():
 def add_holiday():
     """Add a day off or a make-up working day; one row per date."""
     form = HolidayForm()
-    if form.validate_on_submit():
-        try:
-            day, name = form.day.data, form.name.data.strip()
-            calendar.add_holiday(day, name, form.kind.data, current_user)
-        except calendar.DuplicateHoliday:
-            db.session.rollback()
-            form.day.errors.append(_("This date is already in the calendar."))
-        else:
-            db.session.commit()
-            flash(_("Day added to the calendar."), "success")
-            return redirect(url_for("units.list_holidays", year=form.day.data.year))
+    if form.validate_on_submit() and commit_or_show(
+        form,
+        lambda: calendar.add_holiday(
+            form.day.data, form.name.data.strip(), form.kind.data, current_user
+        ),
+    ):
+        flash(_("Day added to the calendar."), "success")
+        return redirect(url_for("units.list_holidays", year=form.day.data.year))
     typed = form.day.data.year if form.day.data else None
     in_range = typed is not None and calendar.FIRST_YEAR <= typed <= calendar.LAST_YEAR
     return _holidays_page(typed if in_range else local_today().year, form, 400)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
@@ -19,8 +20,10 @@ class UnitImportError(UserError):
     """The unit list cannot be loaded; the message says why (shown on the command line)."""
 
 
-class DuplicateCounter(ValueError):
+class DuplicateCounter(UserError):
     """A desk already has a counter with this code."""
+
+    field = "code"
 
 
 @dataclass
@@ -160,7 +163,7 @@ def create_service_point(unit: AdminUnit, name: str, address: str, actor: User) 
 def add_counter(point: ServicePoint, code: str, name: str, actor: User | None) -> Counter:
     """A new counter at a desk; codes are unique within the desk."""
     if any(c.code == code for c in point.counters):
-        raise DuplicateCounter(code)
+        raise DuplicateCounter(_("This desk already has a counter with that number."))
     counter = Counter(service_point=point, code=code, name=name)
     db.session.add(counter)
     db.session.flush()

@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 import pytest
 from werkzeug.serving import make_server
 
-from tests.kiosk_support import make_kiosk
-
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -88,12 +86,6 @@ def live_server(app):
     server.shutdown()
     server.server_close()
     thread.join(timeout=10)
-
-
-@pytest.fixture
-def kiosk(app, district):
-    """A registered tablet at ward A's desk, with the default instrument published."""
-    return make_kiosk(app, district["desk_a"])
 
 
 @pytest.fixture

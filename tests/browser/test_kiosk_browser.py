@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from feedback_app.extensions import db
 from feedback_app.models import Kiosk
 from feedback_app.surveys.defaults import DEFAULT_INSTRUMENT
-from tests.kiosk_support import case_codes, response_count, responses
+from tests.surveys.kiosk_support import case_codes, response_count, responses
 
 pytestmark = pytest.mark.browser
 

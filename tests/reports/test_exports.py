@@ -15,8 +15,7 @@ from openpyxl import load_workbook
 from feedback_app.extensions import db
 from feedback_app.models import ServicePoint
 from feedback_app.reports import charts, flat
-from feedback_app.surveys import instruments
-from tests.conftest import login, page, rate
+from tests.conftest import page, rate, sign_in
 
 PERIOD = "2026-Q1"
 FORMULA = '=HYPERLINK("http://evil.example","bấm vào đây")'
@@ -26,12 +25,9 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
-def rated(app, district):
+def rated(app, survey, district):
     """The default survey and a quarter of answers in both wards (enough for every cell),
     with a comment that looks like a formula and one that carries a phone number."""
-    with app.app_context():
-        instruments.seed_default()
-        db.session.commit()
     for i in range(12):
         rate(
             app,
@@ -45,12 +41,6 @@ def rated(app, district):
     rate(app, district["desk_a"], datetime(2026, 2, 20, 9), overall=4, comment=FORMULA)
     rate(app, district["desk_b"], datetime(2026, 3, 20, 9), overall=4, comment=f"Gọi {PHONE}")
     return district
-
-
-@pytest.fixture
-def reform(client, rated):
-    assert login(client, "reform").status_code == 302
-    return client
 
 
 def summary_json(client, unit: str = "009") -> dict:
@@ -83,7 +73,7 @@ def workbook_values(data: bytes) -> dict[str, list[tuple]]:
     return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
 
 
-def test_the_xlsx_annex_holds_the_summarys_numbers(app, reform):
+def test_the_xlsx_annex_holds_the_summarys_numbers(app, rated, reform):
     s = summary_json(reform)
     response = download(reform, "xlsx")
     assert response.status_code == 200 and response.mimetype == XLSX
@@ -117,7 +107,9 @@ def test_the_xlsx_annex_holds_the_summarys_numbers(app, reform):
     assert "Cán bộ" not in book.sheetnames  # the officer sheet only when asked
 
 
-def test_the_docx_report_is_an_administrative_document_with_the_summarys_figures(app, reform):
+def test_the_docx_report_is_an_administrative_document_with_the_summarys_figures(
+    app, rated, reform
+):
     s = summary_json(reform)
     response = download(reform, "docx")
     assert response.status_code == 200 and response.mimetype == DOCX
@@ -136,13 +128,12 @@ def test_the_docx_report_is_an_administrative_document_with_the_summarys_figures
 
 
 def test_officer_figures_only_when_asked_by_those_who_may_see_them(app, client, rated):
-    assert login(client, "reform").status_code == 302
+    sign_in(client, "reform")
     book = load_workbook(io.BytesIO(download(client, "xlsx", "00343", officers=1).data))
     assert "Cán bộ" in book.sheetnames
     with_annex = docx_text(download(client, "docx", "00343", officers=1).data)
     assert "Kết quả theo cán bộ" in with_annex
-    manager = app.test_client()
-    assert login(manager, "manager_a").status_code == 302
+    manager = sign_in(app.test_client(), "manager_a")
     response = download(manager, "xlsx", "00343", officers=1)
     assert response.status_code == 200
     assert "Cán bộ" not in load_workbook(io.BytesIO(response.data)).sheetnames
@@ -151,7 +142,7 @@ def test_officer_figures_only_when_asked_by_those_who_may_see_them(app, client, 
     )
 
 
-def test_the_csv_table_is_the_summarys_rows_with_a_bom(app, reform):
+def test_the_csv_table_is_the_summarys_rows_with_a_bom(app, rated, reform):
     s = summary_json(reform)
     response = download(reform, "csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -163,7 +154,7 @@ def test_the_csv_table_is_the_summarys_rows_with_a_bom(app, reform):
     assert int(found[("009", "responses")]) == s["responses"]
 
 
-def test_the_cli_writes_the_same_files(app, runner, reform, tmp_path):
+def test_the_cli_writes_the_same_files(app, runner, rated, reform, tmp_path):
     for fmt in ("xlsx", "docx", "csv"):
         target = tmp_path / f"report.{fmt}"
         result = runner.invoke(
@@ -191,19 +182,20 @@ def test_the_cli_writes_the_same_files(app, runner, reform, tmp_path):
 
 
 def test_exports_obey_the_summarys_access(app, client, rated):
-    assert login(client, "manager_b").status_code == 302
+    sign_in(client, "manager_b")
     assert download(client, "docx", "00343").status_code == 404  # another ward's manager
     assert download(client, "xlsx", "00346").status_code == 200
-    clerk = app.test_client()
-    assert login(clerk, "counter_a").status_code == 302
-    assert download(clerk, "csv", "00343").status_code == 403
+    counter_staff = sign_in(app.test_client(), "counter_a")
+    assert download(counter_staff, "csv", "00343").status_code == 403
     anonymous = app.test_client()
     assert download(anonymous, "docx").status_code == 302  # to the sign-in page
     bad = download(client, "docx", "00346", period="2026-13")
     assert bad.status_code == 400 and "Traceback" not in bad.get_data(as_text=True)
 
 
-def test_the_page_offers_downloads_and_charts_that_state_their_figures(app, reform, monkeypatch):
+def test_the_page_offers_downloads_and_charts_that_state_their_figures(
+    app, rated, reform, monkeypatch
+):
     s = summary_json(reform)
     body = page(reform.get(f"/reports/summary?period={PERIOD}&unit=009&lang=vi"))
     for fmt in ("docx", "xlsx", "csv"):
@@ -257,7 +249,9 @@ def test_small_cells_read_not_enough_responses_in_every_file(app, reform, rated)
     assert any(flat.SUPPRESSED in row for row in book["Tổng hợp"])
 
 
-def test_an_unchanged_report_is_made_once_and_a_change_makes_it_again(app, reform, monkeypatch):
+def test_an_unchanged_report_is_made_once_and_a_change_makes_it_again(
+    app, rated, reform, monkeypatch
+):
     from feedback_app.reports import xlsx
 
     made = []
@@ -274,7 +268,7 @@ def test_an_unchanged_report_is_made_once_and_a_change_makes_it_again(app, refor
     assert "Chờ lâu quá" in texts
 
 
-def test_an_annex_cut_short_says_so(app, reform, monkeypatch):
+def test_an_annex_cut_short_says_so(app, rated, reform, monkeypatch):
     from feedback_app.reports import exports
 
     monkeypatch.setattr(exports, "EXPORT_COMMENTS_MAX", 1)

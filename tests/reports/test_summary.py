@@ -17,17 +17,7 @@ from feedback_app.models import (
     ServicePoint,
     User,
 )
-from feedback_app.surveys import instruments
-from tests.conftest import login, page, rate, translated
-
-
-@pytest.fixture
-def published(app, district):
-    """The default survey, published."""
-    with app.app_context():
-        instruments.seed_default()
-        db.session.commit()
-    return district
+from tests.conftest import page, rate, sign_in, translated
 
 
 def summary(client, period: str, unit: str, lang: str = "en") -> dict:
@@ -36,15 +26,9 @@ def summary(client, period: str, unit: str, lang: str = "en") -> dict:
     return response.get_json()
 
 
-@pytest.fixture
-def reform(client, published):
-    assert login(client, "reform").status_code == 302
-    return client
-
-
-def test_overall_share_interval_and_levels_are_computed_from_counts(app, reform, published):
+def test_overall_share_interval_and_levels_are_computed_from_counts(app, reform, survey, district):
     for value in (5, 5, 4, 3, 2, 1):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     s = summary(reform, "2026-03", "00343")
     overall = s["questions"]["overall"]
     assert overall["n"] == 6
@@ -59,9 +43,9 @@ def test_overall_share_interval_and_levels_are_computed_from_counts(app, reform,
     assert s["period"]["label"] == "2026-03"
 
 
-def test_a_cell_below_min_cell_is_null_everywhere(app, reform, published):
+def test_a_cell_below_min_cell_is_null_everywhere(app, reform, survey, district):
     for value in (5, 5, 5, 5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     s = summary(reform, "2026-03", "00343")
     overall = s["questions"]["overall"]
     assert overall["n"] == 4
@@ -72,22 +56,22 @@ def test_a_cell_below_min_cell_is_null_everywhere(app, reform, published):
     assert translated("not enough responses") in body
 
 
-def test_no_opinion_is_left_out_of_n(app, reform, published):
+def test_no_opinion_is_left_out_of_n(app, reform, survey, district):
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), f1_access=5)
-    rate(app, published["desk_a"], datetime(2026, 3, 10, 9), f1_access="no_opinion")
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), f1_access=5)
+    rate(app, district["desk_a"], datetime(2026, 3, 10, 9), f1_access="no_opinion")
     s = summary(reform, "2026-03", "00343")
     assert s["questions"]["f1_access"]["n"] == 5
     assert s["questions"]["f1_access"]["satisfied_pct"] == 100.0
     assert s["responses"] == 6
 
 
-def test_days_are_vietnamese_days(app, reform, published):
+def test_days_are_vietnamese_days(app, reform, survey, district):
     """23:30 on 31 March is March; 00:30 on 1 April is April (times stored to the hour)."""
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 3, 31, 23, 30), overall=5)
+        rate(app, district["desk_a"], datetime(2026, 3, 31, 23, 30), overall=5)
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 4, 1, 0, 30), overall=1)
+        rate(app, district["desk_a"], datetime(2026, 4, 1, 0, 30), overall=1)
     march = summary(reform, "2026-03", "00343")
     april = summary(reform, "2026-04", "00343")
     assert march["questions"]["overall"]["satisfied_pct"] == 100.0
@@ -100,11 +84,11 @@ def test_days_are_vietnamese_days(app, reform, published):
     assert quarter["responses"] == 5
 
 
-def test_a_district_adds_up_its_wards_and_lists_each(app, reform, published):
+def test_a_district_adds_up_its_wards_and_lists_each(app, reform, survey, district):
     for value in (5, 4, 4, 2, 1):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     for value in (5, 5, 5, 5, 5):
-        rate(app, published["desk_b"], datetime(2026, 3, 12, 9), overall=value)
+        rate(app, district["desk_b"], datetime(2026, 3, 12, 9), overall=value)
     s = summary(reform, "2026-03", "009")
     assert s["responses"] == 10
     assert s["questions"]["overall"]["satisfied_pct"] == 80.0
@@ -113,22 +97,22 @@ def test_a_district_adds_up_its_wards_and_lists_each(app, reform, published):
     assert children["00346"]["questions"]["overall"]["satisfied_pct"] == 100.0
 
 
-def test_burst_flagged_responses_are_counted_apart(app, reform, published):
+def test_burst_flagged_responses_are_counted_apart(app, reform, survey, district):
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=5)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=5)
     for _ in range(3):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), suspicious=True, overall=1)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), suspicious=True, overall=1)
     s = summary(reform, "2026-03", "00343")
     assert s["suspicious"] == 3
     assert s["responses"] == 5
     assert s["questions"]["overall"]["satisfied_pct"] == 100.0
 
 
-def test_an_acknowledged_answer_is_in_the_next_summary(app, reform, published):
+def test_an_acknowledged_answer_is_in_the_next_summary(app, reform, survey, district):
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9))
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9))
     assert summary(reform, "2026-03", "00343")["responses"] == 5
-    rate(app, published["desk_a"], datetime(2026, 3, 11, 9))
+    rate(app, district["desk_a"], datetime(2026, 3, 11, 9))
     assert summary(reform, "2026-03", "00343")["responses"] == 6
     with app.app_context():
         stored = db.session.scalar(
@@ -137,9 +121,9 @@ def test_an_acknowledged_answer_is_in_the_next_summary(app, reform, published):
         assert stored == 6  # folded once each, never twice
 
 
-def test_rebuilding_the_rollups_gives_the_same_summary(app, runner, reform, published):
+def test_rebuilding_the_rollups_gives_the_same_summary(app, runner, reform, survey, district):
     for value in (5, 4, 3, 2, 1):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     before = summary(reform, "2026-03", "009")
     result = runner.invoke(args=["reports", "rebuild-rollups"])
     assert result.exit_code == 0, result.output
@@ -147,11 +131,11 @@ def test_rebuilding_the_rollups_gives_the_same_summary(app, runner, reform, publ
     assert summary(reform, "2026-03", "009") == before
 
 
-def test_cases_answered_on_time_and_overdue(app, reform, published):
+def test_cases_answered_on_time_and_overdue(app, reform, survey, district):
     from feedback_app.cases import service as cases
 
     with app.app_context():
-        point = db.session.get(ServicePoint, published["desk_a"])
+        point = db.session.get(ServicePoint, district["desk_a"])
         actor = db.session.scalar(select(User).where(User.username == "reform"))
         received = datetime(2026, 3, 2, 2, tzinfo=UTC)
         on_time = cases.create_case(
@@ -185,9 +169,9 @@ def test_cases_answered_on_time_and_overdue(app, reform, published):
     assert s["qd766"]["5.4"]["pct"] is None  # no dossier figures
 
 
-def test_the_page_shows_the_figures_in_both_languages(app, reform, published):
+def test_the_page_shows_the_figures_in_both_languages(app, reform, survey, district):
     for value in (5, 5, 4, 3, 2):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     vi = page(reform.get("/reports/summary?period=2026-03&unit=009&lang=vi"))
     assert "60,0%" in vi  # the district's overall share, written the Vietnamese way
     assert translated("Period summary") in vi
@@ -195,7 +179,7 @@ def test_the_page_shows_the_figures_in_both_languages(app, reform, published):
     assert "60.0%" in en and "Period summary" in en
 
 
-def test_a_bad_period_is_a_translated_400(app, reform, published):
+def test_a_bad_period_is_a_translated_400(app, reform, survey, district):
     response = reform.get("/reports/summary?period=2026-Q5&unit=009")
     assert response.status_code == 400
     api = reform.get("/api/v1/reports/summary?period=2026-Q5&unit=009&lang=en")
@@ -217,34 +201,35 @@ def test_a_bad_period_is_a_translated_400(app, reform, published):
         ("counter_a", "00343", 403),
     ],
 )
-def test_who_sees_which_unit(app, client, published, username, unit, status):
-    assert login(client, username).status_code == 302
+def test_who_sees_which_unit(app, client, survey, district, username, unit, status):
+    sign_in(client, username)
     url = f"/api/v1/reports/summary?period=2026-03&unit={unit}"
     assert client.get(url).status_code == status
     assert client.get(url.replace("/api/v1", "")).status_code == status
 
 
-def test_the_api_needs_a_signed_in_session(client, published):
+def test_the_api_needs_a_signed_in_session(client, survey, district):
     response = client.get("/api/v1/reports/summary?period=2026-03&unit=009")
     assert response.status_code == 401
     assert response.get_json()["status"] == 401
 
 
-def test_officers_are_shown_to_the_reform_office_only(app, client, published):
+def test_officers_are_shown_to_the_reform_office_only(app, client, survey, district):
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9))
-    assert login(client, "reform").status_code == 302
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9))
+    sign_in(client, "reform")
     desks = summary(client, "2026-03", "00343")["desks"]
     assert desks and "officers" in desks[0]
-    other = app.test_client()
-    assert login(other, "manager_a").status_code == 302
+    other = sign_in(app.test_client(), "manager_a")
     desks = summary(other, "2026-03", "00343")["desks"]
     assert desks and "officers" not in desks[0]
 
 
-def test_the_cli_gives_the_same_object_as_json_and_csv(app, runner, reform, published, tmp_path):
+def test_the_cli_gives_the_same_object_as_json_and_csv(
+    app, runner, reform, survey, district, tmp_path
+):
     for value in (5, 4, 3, 2, 1):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     result = runner.invoke(args=["reports", "summary", "--period", "2026-03", "--unit", "00343"])
     assert result.exit_code == 0, result.output
     from_cli = json.loads(result.output)
@@ -277,12 +262,14 @@ def test_the_cli_gives_the_same_object_as_json_and_csv(app, runner, reform, publ
         assert db.session.scalar(select(func.count()).select_from(Case)) == 0
 
 
-def test_comments_are_listed_masked_filterable_and_linked_to_their_case(app, reform, published):
+def test_comments_are_listed_masked_filterable_and_linked_to_their_case(
+    app, reform, survey, district
+):
     rate(
-        app, published["desk_a"], datetime(2026, 3, 10, 9), overall=1, comment="Gọi 0912345678 giúp"
+        app, district["desk_a"], datetime(2026, 3, 10, 9), overall=1, comment="Gọi 0912345678 giúp"
     )
-    rate(app, published["desk_b"], datetime(2026, 3, 11, 9), overall=5, comment="Cán bộ nhiệt tình")
-    rate(app, published["desk_a"], datetime(2026, 4, 2, 9), overall=5, comment="Tháng sau")
+    rate(app, district["desk_b"], datetime(2026, 3, 11, 9), overall=5, comment="Cán bộ nhiệt tình")
+    rate(app, district["desk_a"], datetime(2026, 4, 2, 9), overall=5, comment="Tháng sau")
     body = page(reform.get("/reports/comments?period=2026-03&unit=009&lang=en"))
     assert "091*****78" in body and "0912345678" not in body
     assert "Cán bộ nhiệt tình" in body and "Tháng sau" not in body
@@ -296,21 +283,21 @@ def test_comments_are_listed_masked_filterable_and_linked_to_their_case(app, ref
 
 
 @pytest.mark.parametrize(("username", "status"), [("manager_b", 404), ("clerk", 403)])
-def test_comments_follow_the_summarys_access(client, published, username, status):
-    assert login(client, username).status_code == 302
+def test_comments_follow_the_summarys_access(client, survey, district, username, status):
+    sign_in(client, username)
     assert client.get("/reports/comments?period=2026-03&unit=00343").status_code == status
 
 
-def test_satisfaction_by_channel(app, reform, published):
+def test_satisfaction_by_channel(app, reform, survey, district):
     for value in (5, 5, 5, 5, 5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), overall=value)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), overall=value)
     s = summary(reform, "2026-03", "00343")
     assert s["by_channel"]["paper"]["responses"] == 5
     assert s["by_channel"]["paper"]["overall_satisfied_pct"] == 100.0
     assert "kiosk" not in s["by_channel"]
 
 
-def test_a_period_spanning_1_july_2025_says_so_and_is_not_official(app, reform, published):
+def test_a_period_spanning_1_july_2025_says_so_and_is_not_official(app, reform, survey, district):
     s = summary(reform, "2025", "00343")
     assert s["period"]["spans_reform"] is True
     assert s["tt01_total"]["official"] is False
@@ -320,21 +307,21 @@ def test_a_period_spanning_1_july_2025_says_so_and_is_not_official(app, reform, 
     assert "Decree 118/2025" in body
 
 
-def test_tt01_indices_come_from_the_scored_questions(app, reform, published):
+def test_tt01_indices_come_from_the_scored_questions(app, reform, survey, district):
     """tt01_returns: none=2, once=1, more=0 points; index = points / dossiers (Điều 15)."""
     for option in ("none", "none", "none", "once", "more"):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9), tt01_returns=option)
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9), tt01_returns=option)
     s = summary(reform, "2026-03", "00343")
     assert s["tt01"]["3"] == 1.4  # (2+2+2+1+0) / 5
     assert s["tt01_total"]["band"] is None  # indices without data are named, no band
     assert 1 in s["tt01_total"]["missing"] and 3 not in s["tt01_total"]["missing"]
 
 
-def test_a_year_boundary_compares_with_the_month_before(app, reform, published):
+def test_a_year_boundary_compares_with_the_month_before(app, reform, survey, district):
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2025, 12, 31, 23, 10), overall=2)
+        rate(app, district["desk_a"], datetime(2025, 12, 31, 23, 10), overall=2)
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 1, 1, 8), overall=5)
+        rate(app, district["desk_a"], datetime(2026, 1, 1, 8), overall=5)
     january = summary(reform, "2026-01", "00343")
     assert january["questions"]["overall"]["satisfied_pct"] == 100.0
     assert january["previous"]["period"]["label"] == "2025-12"
@@ -342,20 +329,20 @@ def test_a_year_boundary_compares_with_the_month_before(app, reform, published):
     assert january["changes"]["questions"]["overall"]["significant"] is True
 
 
-def test_coverage_compares_ratings_and_dossiers_at_the_same_desks(app, reform, published):
+def test_coverage_compares_ratings_and_dossiers_at_the_same_desks(app, reform, survey, district):
     from feedback_app.models import DossierStat
 
     for _ in range(5):
-        rate(app, published["desk_a"], datetime(2026, 3, 10, 9))
+        rate(app, district["desk_a"], datetime(2026, 3, 10, 9))
     for _ in range(2):
-        rate(app, published["desk_b"], datetime(2026, 3, 10, 9))
+        rate(app, district["desk_b"], datetime(2026, 3, 10, 9))
     with app.app_context():
         figures = dict.fromkeys(
             ("received_online", "received_carried_over", "resolved_early", "pending_in_time"), 0
         )
         db.session.add(
             DossierStat(
-                service_point_id=published["desk_b"],
+                service_point_id=district["desk_b"],
                 month=datetime(2026, 3, 1).date(),
                 field="",
                 received_total=8,
@@ -377,19 +364,19 @@ def test_coverage_compares_ratings_and_dossiers_at_the_same_desks(app, reform, p
     assert ward_a["dossiers"] is None and ward_a["coverage_pct"] is None
 
 
-def test_an_empty_period_is_a_400_not_an_error(app, reform, published):
+def test_an_empty_period_is_a_400_not_an_error(app, reform, survey, district):
     response = reform.get("/api/v1/reports/summary?period=%E2%80%8B&unit=009&lang=en")
     assert response.status_code == 400
     assert response.get_json()["errors"]["period"]
 
 
-def test_a_case_not_yet_due_is_not_overdue_in_a_period_still_running(app, reform, published):
+def test_a_case_not_yet_due_is_not_overdue_in_a_period_still_running(app, reform, survey, district):
     from feedback_app.cases import service as cases
     from feedback_app.reports import periods
     from feedback_app.timeutil import local_today, now_utc
 
     with app.app_context():
-        point = db.session.get(ServicePoint, published["desk_a"])
+        point = db.session.get(ServicePoint, district["desk_a"])
         cases.create_case(
             cases.NewCase(
                 channel=CaseChannel.WALK_IN,

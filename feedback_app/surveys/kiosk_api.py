@@ -1,0 +1,129 @@
+"""The kiosk API (/api/v1/kiosk/<token>): the instrument for offline use, and submissions.
+
+Authenticated by the kiosk's secret token in the URL, so exempt from CSRF; throttled per kiosk
+(never per address: a whole office shares one). Errors are JSON (see errors.py).
+"""
+
+import json
+import math
+import time
+from functools import cache
+
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_babel import force_locale
+from limits import RateLimitItem, parse
+from werkzeug.exceptions import TooManyRequests
+from werkzeug.wsgi import LimitedStream
+
+from ..extensions import csrf, db, limiter
+from ..machines import serves_machines
+from ..models import Kiosk
+from . import service
+from .instruments import active_instrument
+
+bp = serves_machines(Blueprint("kiosk_api", __name__), sessionless=True)
+csrf.exempt(bp)
+
+# A submission is well under 2 KB; two text answers of the longest length allowed still fit.
+# The app-wide MAX_CONTENT_LENGTH is sized for attachments, far too much for this.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def _kiosk_key() -> str:
+    token = (request.view_args or {}).get("token", "")
+    return "kiosk:" + service.hash_token(token)
+
+
+@limiter.request_filter
+def _throttled_here() -> bool:
+    """Flask-Limiter's per-request machinery skips this API: submit counts its own requests
+    with one increment in the limiter's storage (see _throttle), a fraction of the cost."""
+    return request.blueprint == bp.name
+
+
+@cache
+def _limit(text: str) -> RateLimitItem:
+    return parse(text)
+
+
+def _throttle() -> None:
+    """KIOSK_RATELIMIT per kiosk, never per address (a whole office shares one): else 429.
+
+    If the limiter's storage (Redis in production) cannot be reached, the answer is taken
+    unthrottled: refusing a citizen's answer is worse than counting it unchecked.
+    """
+    if not limiter.enabled:
+        return
+    item, key = _limit(current_app.config["KIOSK_RATELIMIT"]), _kiosk_key()
+    try:
+        allowed = limiter.limiter.hit(item, "kiosk_api.submit", key)
+        stats = None if allowed else limiter.limiter.get_window_stats(item, "kiosk_api.submit", key)
+    except Exception:  # noqa: BLE001 - any storage failure (redis raises its own errors)
+        current_app.logger.warning("Kiosk throttle storage unreachable; not throttling")
+        return
+    if stats is not None:
+        raise TooManyRequests(retry_after=max(1, math.ceil(stats.reset_time - time.time())))
+
+
+def _active_kiosk(token: str) -> Kiosk:
+    kiosk = service.kiosk_by_token(token)
+    if kiosk is None or not kiosk.in_use:
+        abort(404)
+    return kiosk
+
+
+def _json_body():
+    """The body parsed as JSON, or None when it is not JSON; 413 past MAX_BODY_BYTES."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        abort(413)
+    if not request.is_json:
+        return None
+    # A chunked body tells its length only by ending: read at most one byte past the limit.
+    # (`request.max_content_length` alone lets a chunked body one byte over the limit through.)
+    body = LimitedStream(request.stream, MAX_BODY_BYTES + 1, is_max=True).read()
+    if len(body) > MAX_BODY_BYTES:
+        abort(413)
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        # json.loads gives up on deeply nested arrays with RecursionError, not ValueError: such
+        # a body is simply not a submission (400, not 500).
+        return None
+
+
+@bp.get("/<token>")
+def instrument(token: str):
+    """The current instrument, the desk and the counter, for the page to run offline."""
+    kiosk = _active_kiosk(token)
+    survey = active_instrument()
+    if survey is None:
+        abort(404)
+    language = request.args.get("lang", "vi")
+    if language not in current_app.config["LANGUAGES"]:
+        language = "vi"
+    service.note_seen(kiosk.id, request.args.get("queued", type=int))
+    payload = service.instrument_payload(survey, kiosk, language)
+    db.session.commit()
+    return jsonify(payload)
+
+
+@bp.post("/<token>/responses")
+def submit(token: str):
+    """One citizen's answers: 201 the first time, 200 with the same body for a repeat."""
+    _throttle()
+    payload = _json_body()
+    language = payload.get("language") if isinstance(payload, dict) else None
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # The whole submission is one Core transaction of its own, committed when the block ends and
+    # rolled back if anything in it fails: the ORM session's bookkeeping costs more than the
+    # statements, and nothing here needs it.
+    queued = request.args.get("queued", type=int)
+    try:
+        with db.engine.begin() as sql, force_locale(language):
+            reply, created = service.submit_from_kiosk(token, payload, queued, sql)
+    except service.KioskUnavailable:
+        abort(404)
+    except service.SubmissionInvalid as exc:
+        return jsonify({"errors": exc.errors}), 400
+    return jsonify(reply), 201 if created else 200
