@@ -23,7 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     _finish_config(app)
 
-    from . import changes, cli, errors, i18n, security
+    from . import changes, cli, errors, hardening, i18n, security
     from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    hardening.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

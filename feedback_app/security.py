@@ -1,18 +1,17 @@
-"""Roles and permissions, unit scoping, and the HTTP security headers."""
+"""Roles and permissions, and unit scoping: who may do what, and on which units' data.
+
+(What every request is checked for, whoever sends it, is in `hardening`.)"""
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, current_app, g, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, abort, g, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, select
-from werkzeug.routing import IntegerConverter
 
 from . import labels, privacy
 from .extensions import db
-from .machines import is_sessionless
 from .models import AdminUnit, Role, User
 
 # Every permission, with what it lets a person do (shown on the staff home page).
@@ -51,24 +50,6 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.HOTLINE_OPERATOR: frozenset({"view_units", "view_cases", "hotline"}),
     Role.COUNTER_STAFF: frozenset({"set_duty"}),
 }
-
-MAX_DB_INT = 2**31 - 1  # the largest id an INTEGER column holds on PostgreSQL
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "media-src 'self'",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
 
 
 def can(user: User, permission: str) -> bool:
@@ -142,80 +123,8 @@ def unit_in_scope(unit: AdminUnit | None, user: User) -> bool:
     return unit is not None and unit.path.startswith(user.unit.path)
 
 
-def _up_to(limit: int) -> str:
-    """A regular expression for the decimal numbers 0..limit (no sign, no leading zeros)."""
-    digits = str(limit)
-    parts = [r"[0-9]" if len(digits) == 1 else rf"[1-9][0-9]{{0,{len(digits) - 2}}}|0"]
-    for i, digit in enumerate(digits):
-        if digit == "0":
-            continue
-        head, rest = digits[:i], len(digits) - i - 1
-        low = "1" if i == 0 else "0"
-        if int(digit) > int(low):
-            tail = rf"[0-9]{{{rest}}}" if rest else ""
-            parts.append(f"{head}[{low}-{int(digit) - 1}]{tail}")
-    parts.append(digits)
-    return "(?:" + "|".join(parts) + ")"
-
-
-class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` in every route: ids beyond a database integer are a 404, not a 500. The pattern
-    itself stops at the largest one, so such a path matches no rule at all (a 404 on every
-    method, never a 405 because a GET rule's pattern matched first)."""
-
-    regex = _up_to(MAX_DB_INT)
-
-    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_DB_INT, signed=False):
-        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
-
-
-def _refuse_nul_bytes() -> None:
-    """NUL characters are never meaningful input and PostgreSQL text refuses them: 400.
-
-    Signed webhooks are left alone: they check the signature over the raw body before anything
-    else (reading the form here would consume that body first) and clean what they keep.
-    """
-    forms = ()
-    if request.mimetype in FORM_TYPES:  # any other body is not a form: nothing to parse
-        view = current_app.view_functions.get(request.endpoint or "")
-        forms = () if getattr(view, "checks_raw_body", False) else (request.form,)
-    for values in (request.args, *forms):
-        for _key, items in values.lists():
-            if any("\x00" in item for item in items):
-                abort(400)
-
-
-def _set_headers(response):
-    """Strict headers on every response: no external origin, no framing, no sniffing."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, except on the session-less machine blueprints (see
-    `machines`): a tablet's request neither reads nor sets a cookie there, and skips the
-    signing work on its hottest path. (The reports API is read with the staff member's
-    signed-in session, like its page.)"""
-
-    def open_session(self, app, request):
-        """The signed cookie's session; a null one (read-only, never saved) where declared."""
-        if is_sessionless(app, request):
-            return self.null_session_class()
-        return super().open_session(app, request)
-
-
 def init_app(app: Flask) -> None:
-    """Register the header hook and the template helpers."""
-    app.session_interface = SessionInterface()
-    app.url_map.converters["int"] = BoundedIntConverter
-    app.before_request(_refuse_nul_bytes)
-    app.after_request(_set_headers)
+    """Register the template helpers: `can`, the label tables, and the masking filters."""
     app.jinja_env.filters.update(excerpt=privacy.excerpt, mask_phone=privacy.mask_phone)
     app.jinja_env.globals.update(
         can=can,

@@ -30,7 +30,7 @@ KIOSK_TOKEN_MAX_LENGTH = 100
 # (instruments._parse_label).
 INSTRUMENT_LABEL_PATTERN = "^[A-Za-z0-9._-]{1,40}@[0-9]{1,9}$"
 CASE_CODE_PATTERN = f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$"
-# The one character no query value may hold (security._refuse_nul_bytes answers 400).
+# The one character no query value may hold (hardening._refuse_nul_bytes answers 400).
 NO_NUL_PATTERN = "^[^\\x00]*$"
 QUEUE_LIMIT = 100_000  # service.note_seen ignores figures outside 0..QUEUE_LIMIT - 1
 FUTURE_TOLERANCE_MINUTES = 5  # service._answered_at

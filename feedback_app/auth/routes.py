@@ -20,8 +20,9 @@ from werkzeug.exceptions import TooManyRequests
 
 from ..changes import commit_or_show
 from ..extensions import db, login_manager
+from ..hardening import MAX_DB_INT
 from ..models import AdminUnit, User
-from ..security import MAX_DB_INT, in_scope, permission_required
+from ..security import in_scope, permission_required
 from ..units.service import unit_options, units_in_scope
 from . import service, sessions, throttle
 from .forms import LoginForm, UserForm

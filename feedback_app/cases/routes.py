@@ -26,9 +26,10 @@ from .. import storage
 from ..changes import commit_or_show
 from ..extensions import db, limiter
 from ..forms import form_key, options
+from ..hardening import MAX_DB_INT
 from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
 from ..pagination import page_arg
-from ..security import MAX_DB_INT, can, in_scope, permission_required
+from ..security import can, in_scope, permission_required
 from ..timeutil import from_local, local_today
 from ..units.service import unit_options, units_in_scope
 from . import panels, service, verdicts

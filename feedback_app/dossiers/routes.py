@@ -16,9 +16,10 @@ from wtforms.fields.choices import SelectChoice
 
 from ..changes import commit_or_show
 from ..forms import options, show_error, show_user_error
+from ..hardening import MAX_DB_INT
 from ..models import ServicePoint
 from ..pagination import page_arg, page_of
-from ..security import MAX_DB_INT, can, permission_required
+from ..security import can, permission_required
 from ..timeutil import local_today
 from ..units.service import desk_in_scope, desks_in_scope
 from . import service, sheets
