@@ -16,15 +16,16 @@ from typing import Generic, NamedTuple, TypeVar
 
 from flask import Flask, request
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from .errors import UserError
 from .extensions import db
 from .forms import show_user_error
 
-WRITES = "feedback_uncommitted_writes"  # on a connection's info: it wrote since it began
-CONNECTION = "feedback_connection"  # on a session's info: its connection in this transaction
+# On the session's info: it flushed ORM changes or ran an INSERT, UPDATE or DELETE since its
+# last commit or rollback. (Statements run on a connection of one's own, like the kiosk API's,
+# are that code's own transaction; `connections.run_on` hands out the session itself.)
+WRITES = "feedback_uncommitted_writes"
 
 T = TypeVar("T")
 
@@ -60,8 +61,7 @@ def init_app(app: Flask) -> None:
 
 
 def _refuse_uncommitted(response):
-    connection = db.session.info.get(CONNECTION)
-    if connection is None or connection.closed or not connection.info.get(WRITES):
+    if not db.session.info.get(WRITES):
         return response
     if response.status_code >= 400:
         db.session.rollback()  # an error page: nothing it did is kept
@@ -69,19 +69,18 @@ def _refuse_uncommitted(response):
     raise UncommittedChange(f"{request.endpoint} wrote to the database without committing")
 
 
-@event.listens_for(Session, "after_begin")
-def _remember_connection(session, transaction, connection) -> None:
-    session.info[CONNECTION] = connection
+@event.listens_for(Session, "after_flush")
+def _note_flush(session, flush_context) -> None:
+    session.info[WRITES] = True
 
 
-@event.listens_for(Engine, "begin")
-@event.listens_for(Engine, "commit")
-@event.listens_for(Engine, "rollback")
-def _clean_slate(connection) -> None:
-    connection.info.pop(WRITES, None)
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WRITES] = True
 
 
-@event.listens_for(Engine, "after_cursor_execute")
-def _note_write(connection, cursor, statement, parameters, context, executemany) -> None:
-    if context.isinsert or context.isupdate or context.isdelete:
-        connection.info[WRITES] = True
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _clean_slate(session) -> None:
+    session.info.pop(WRITES, None)

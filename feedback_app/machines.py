@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 
 MACHINES = "machine_blueprints"
 SESSIONLESS = "sessionless_blueprints"
+SESSIONLESS_UNDER = "sessionless_url_prefixes"  # where they were registered: a quick first test
 
 
 def serves_machines(bp: Blueprint, *, sessionless: bool = False) -> Blueprint:
@@ -26,6 +27,8 @@ def serves_machines(bp: Blueprint, *, sessionless: bool = False) -> Blueprint:
         state.app.extensions.setdefault(MACHINES, set()).add(state.name)
         if sessionless:
             state.app.extensions.setdefault(SESSIONLESS, set()).add(state.name)
+            under = state.app.extensions.get(SESSIONLESS_UNDER, ())
+            state.app.extensions[SESSIONLESS_UNDER] = (*under, (state.url_prefix or "") + "/")
 
     bp.record_once(note)
     return bp
@@ -38,9 +41,12 @@ def wants_json() -> bool:
 
 def is_sessionless(app: Flask, req: Request) -> bool:
     """Whether this request goes without the session cookie. Asked before Flask routes the
-    request (the session is opened first), so it matches the route itself."""
-    names = app.extensions.get(SESSIONLESS)
-    return bool(names) and _blueprint(app, req) in names
+    request (the session is opened first), so it matches the route itself; only for a path
+    under where a session-less blueprint was registered (every other request is spared it)."""
+    under = app.extensions.get(SESSIONLESS_UNDER)
+    if not under or not req.path.startswith(under):
+        return False
+    return _blueprint(app, req) in app.extensions[SESSIONLESS]
 
 
 def _blueprint(app: Flask, req: Request) -> str | None:
