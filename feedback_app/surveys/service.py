@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..cases import service as cases
-from ..connections import run_on
+from ..connections import connection_of, run_on
 from ..errors import UserError
 from ..extensions import db, limiter
 from ..models import (
@@ -349,7 +349,7 @@ def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[
         if previous is None:
             raise
         return previous, False
-    reply = _store(client_uuid, clean, where, run_on(sql))
+    reply = _store(client_uuid, clean, where, connection_of(sql))
     if reply is None:
         # Stored before, or just now by a request racing this one with the same answers.
         return existing_reply(client_uuid, where, sql), False

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from feedback_app.changes import UncommittedChange
-from feedback_app.connections import run_on
+from feedback_app.connections import connection_of, run_on
 from feedback_app.extensions import db
 from feedback_app.models import Holiday
 
@@ -27,6 +27,12 @@ def _add_views(app) -> None:
         run_on(None).execute(insert(Holiday.__table__), {"day": date(2026, 9, 2), "name": "QK"})
         return "saved"
 
+    def connection_write():
+        connection_of(None).execute(
+            insert(Holiday.__table__), {"day": date(2026, 9, 2), "name": "QK"}
+        )
+        return "saved"
+
     def committed_write():
         db.session.add(Holiday(day=date(2026, 9, 2), name="Quốc khánh"))
         db.session.commit()
@@ -37,7 +43,7 @@ def _add_views(app) -> None:
         db.session.flush()
         return "refused", 400
 
-    for view in (orm_write, core_write, committed_write, refused_write):
+    for view in (orm_write, core_write, connection_write, committed_write, refused_write):
         app.add_url_rule(f"/test/{view.__name__}", view_func=view)
 
 
@@ -52,7 +58,7 @@ def test_a_view_that_forgets_to_commit_is_an_error_page_and_keeps_nothing(app, c
     _add_views(app)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production
     client = app.test_client()
-    for path in ("/test/orm_write", "/test/core_write"):
+    for path in ("/test/orm_write", "/test/core_write", "/test/connection_write"):
         response = client.get(path, headers={"Accept-Language": "vi"})
         assert response.status_code == 500, path
         assert "saved" not in response.get_data(as_text=True)
