@@ -19,13 +19,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .errors import UserError
-from .extensions import db
+from .extensions import WROTE, db
 from .forms import show_user_error
 
 # On the session's info: it flushed ORM changes or ran an INSERT, UPDATE or DELETE since its
-# last commit or rollback. (Statements run on a connection of one's own, like the kiosk API's,
-# are that code's own transaction; `connections.run_on` hands out the session itself.)
-WRITES = "feedback_uncommitted_writes"
+# last commit or rollback (`extensions.Session` notes the statements). Statements run on a
+# connection of one's own, like the kiosk API's, are that code's own transaction.
+WRITES = WROTE
 
 T = TypeVar("T")
 
@@ -72,12 +72,6 @@ def _refuse_uncommitted(response):
 @event.listens_for(Session, "after_flush")
 def _note_flush(session, flush_context) -> None:
     session.info[WRITES] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement(state) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[WRITES] = True
 
 
 @event.listens_for(Session, "after_commit")

@@ -7,6 +7,7 @@ from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
@@ -33,7 +34,28 @@ def _no_key() -> str:
     return "global"
 
 
-db = SQLAlchemy(model_class=Base)
+# On a session's info: it ran an INSERT, UPDATE or DELETE statement since its last commit or
+# rollback (ORM flushes are seen by `changes` itself). Read by the forgotten-commit check.
+WROTE = "feedback_wrote"
+
+
+class Session(FlaskSession):
+    """Flask-SQLAlchemy's session, noting when a statement it runs writes (see `changes`): one
+    attribute test per statement, where a `do_orm_execute` listener would build an execution
+    state for every read as well."""
+
+    def execute(self, statement, *args, **kwargs):
+        if getattr(statement, "is_dml", False):
+            self.info[WROTE] = True
+        return super().execute(statement, *args, **kwargs)
+
+    def scalar(self, statement, *args, **kwargs):
+        if getattr(statement, "is_dml", False):
+            self.info[WROTE] = True
+        return super().scalar(statement, *args, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
