@@ -22,11 +22,6 @@ from .errors import UserError
 from .extensions import WROTE, db
 from .forms import show_user_error
 
-# On the session's info: it flushed ORM changes or ran an INSERT, UPDATE or DELETE since its
-# last commit or rollback (`extensions.Session` notes the statements). Statements run on a
-# connection of one's own, like the kiosk API's, are that code's own transaction.
-WRITES = WROTE
-
 T = TypeVar("T")
 
 
@@ -61,8 +56,8 @@ def init_app(app: Flask) -> None:
 
 
 def _refuse_uncommitted(response):
-    if not db.session.info.get(WRITES):
-        return response
+    if not db.session.registry.has() or not db.session.info.get(WROTE):
+        return response  # (a request that never opened the session, like a kiosk's POST)
     if response.status_code >= 400:
         db.session.rollback()  # an error page: nothing it did is kept
         return response
@@ -71,10 +66,10 @@ def _refuse_uncommitted(response):
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session, flush_context) -> None:
-    session.info[WRITES] = True
+    session.info[WROTE] = True
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _clean_slate(session) -> None:
-    session.info.pop(WRITES, None)
+    session.info.pop(WROTE, None)

@@ -1,7 +1,7 @@
 """Where a service's statements run: a caller's own connection, or the request's session.
 
-The hot intake paths (a kiosk submission, an SMS) run in one Core transaction of their own and
-pass its connection down; everything else runs in the session's transaction. A service that
+The hottest intake path (a kiosk submission) runs in one Core transaction of its own and passes
+its connection down; everything else runs in the session's transaction. A service that
 serves both takes `sql: Connection | None` and asks `run_on(sql)`, or `connection_of(sql)`
 when its statements need a Core connection itself (its dialect, RETURNING per dialect).
 """
@@ -9,8 +9,7 @@ when its statements need a Core connection itself (its dialect, RETURNING per di
 from sqlalchemy import Connection
 from sqlalchemy.orm import scoped_session
 
-from .changes import WRITES
-from .extensions import db
+from .extensions import WROTE, db
 
 
 def run_on(sql: Connection | None) -> Connection | scoped_session:
@@ -29,5 +28,5 @@ def connection_of(sql: Connection | None) -> Connection:
     if sql is not None:
         return sql
     db.session.flush()
-    db.session.info[WRITES] = True
+    db.session.info[WROTE] = True
     return db.session.connection()

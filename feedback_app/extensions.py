@@ -34,8 +34,9 @@ def _no_key() -> str:
     return "global"
 
 
-# On a session's info: it ran an INSERT, UPDATE or DELETE statement since its last commit or
-# rollback (ORM flushes are seen by `changes` itself). Read by the forgotten-commit check.
+# On a session's info: it wrote since its last commit or rollback (an INSERT, UPDATE or DELETE
+# run through it, noted below; an ORM flush, noted by `changes`; a raw write on its connection,
+# noted by `connections.connection_of`). Read by the forgotten-commit check in `changes`.
 WROTE = "feedback_wrote"
 
 

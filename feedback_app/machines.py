@@ -18,6 +18,8 @@ from werkzeug.exceptions import HTTPException
 MACHINES = "machine_blueprints"
 SESSIONLESS = "sessionless_blueprints"
 SESSIONLESS_UNDER = "sessionless_url_prefixes"  # where they were registered: a quick first test
+SESSIONLESS_PATHS = "sessionless_paths"
+SESSIONLESS_PATHS_KEPT = 10_000
 
 
 def serves_machines(bp: Blueprint, *, sessionless: bool = False) -> Blueprint:
@@ -46,7 +48,15 @@ def is_sessionless(app: Flask, req: Request) -> bool:
     under = app.extensions.get(SESSIONLESS_UNDER)
     if not under or not req.path.startswith(under):
         return False
-    return _blueprint(app, req) in app.extensions[SESSIONLESS]
+    # The answer for a path never changes once the app serves: remembered, for a bounded number
+    # of paths (a tablet's two, times the tablets).
+    known = app.extensions.setdefault(SESSIONLESS_PATHS, {})
+    answer = known.get(req.path)
+    if answer is None:
+        if len(known) >= SESSIONLESS_PATHS_KEPT:
+            known.clear()
+        answer = known[req.path] = _blueprint(app, req) in app.extensions[SESSIONLESS]
+    return answer
 
 
 def _blueprint(app: Flask, req: Request) -> str | None:

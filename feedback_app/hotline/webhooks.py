@@ -51,7 +51,7 @@ def signed(gateway) -> Callable:
                 db.session.rollback()
                 raise
 
-        # security.py's NUL check must not parse the form before the signature is checked.
+        # hardening.py's NUL check must not parse the form before the signature is checked.
         wrapped.checks_raw_body = True
         return wrapped
 
