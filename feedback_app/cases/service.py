@@ -16,6 +16,7 @@ from .. import audit
 from ..connections import run_on
 from ..errors import UserError
 from ..extensions import db
+from ..labels import CASE_ACTION_LABELS, CASE_STATUS_LABELS
 from ..models import (
     AdminUnit,
     AnswerTemplate,
@@ -470,14 +471,12 @@ def answered_on_time(case: Case) -> bool | None:
 
 def status_label(status: CaseStatus) -> str:
     """Translated status name (request time)."""
-    from ..labels import CASE_STATUS_LABELS
 
     return str(CASE_STATUS_LABELS[status])
 
 
 def action_label(action: str) -> str:
     """Translated name of a workflow step, as used in messages."""
-    from ..labels import CASE_ACTION_LABELS
 
     return str(CASE_ACTION_LABELS.get(action, action))
 

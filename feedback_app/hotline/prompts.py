@@ -8,7 +8,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import audit
 from ..errors import UserError
+from ..models import User
 from ..storage import AUDIO_SIGNATURES
 from ..urls import external_url
 
@@ -59,8 +61,9 @@ def url(key: str) -> str | None:
     return external_url("hotline_webhooks.prompt", key=key)
 
 
-def save(key: str, data: bytes) -> None:
-    """Keep an uploaded prompt (replacing the previous one); PromptRejected if it is not one."""
+def save(key: str, data: bytes, actor: User | None = None) -> None:
+    """Keep an uploaded prompt (replacing the previous one), audited; PromptRejected if it is
+    not one."""
     if key not in PROMPTS:
         raise PromptRejected(_("This prompt cannot be replaced."))
     if not data or len(data) > MAX_PROMPT_BYTES:
@@ -77,9 +80,19 @@ def save(key: str, data: bytes) -> None:
     temp = target.with_suffix(".tmp")
     temp.write_bytes(data)
     temp.replace(target)
+    audit.record("hotline_prompt_uploaded", actor=actor, key=key, size=len(data))
+
+
+def revert(key: str, actor: User) -> bool:
+    """Go back to the synthetic voice for this prompt, audited; False if it already was."""
+    if path(key) is None:
+        return False
+    remove(key)
+    audit.record("hotline_prompt_removed", actor=actor, key=key)
+    return True
 
 
 def remove(key: str) -> None:
-    """Go back to the synthetic voice for this prompt."""
+    """Delete the prompt's recording, whatever its format."""
     for extension in EXTENSIONS.values():
         (folder() / f"{key}.{extension}").unlink(missing_ok=True)

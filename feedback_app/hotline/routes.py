@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import audit
 from ..cases import service as cases
 from ..changes import commit_or_show
 from ..extensions import db
@@ -116,7 +115,8 @@ def list_messages():
 
 
 def _manual_call(form: CallForm, units: list[AdminUnit]) -> service.ManualCall:
-    """The call as typed, or HotlineError naming the field that is wrong."""
+    """The call as typed, its case code resolved in the user's scope; HotlineError naming the
+    field when the code is unknown, or given beside "open a new case"."""
     code = cases.normalise_code(form.case_code.data)
     case = None
     if code:
@@ -128,23 +128,14 @@ def _manual_call(form: CallForm, units: list[AdminUnit]) -> service.ManualCall:
         case = queries.case_in_scope(current_user, code)
         if case is None:
             raise service.HotlineError(_no_case_message(), "case_code")
-    outcome = CallOutcome(form.outcome.data)
-    number = clean_phone(form.number.data)
-    if outcome is CallOutcome.CALL_BACK and not number:
-        raise service.HotlineError(_("Enter the number to call back."), "number")
-    if outcome is CallOutcome.CASE_OPENED and case is None and not form.open_case.data:
-        raise service.HotlineError(
-            _("Tick “Open a new case from this call”, or give the code of the case."),
-            "open_case",
-        )
     return service.ManualCall(
         token=form_key(form),
-        number=number,
+        number=clean_phone(form.number.data),
         started_at=from_local(form.started_at.data),
         duration_seconds=parse_duration(form.duration.data) or 0,
         topic=form.topic.data.strip(),
         summary=(form.summary.data or "").strip(),
-        outcome=outcome,
+        outcome=CallOutcome(form.outcome.data),
         unit=next(u for u in units if u.id == form.unit_id.data),
         case=case,
         open_case=bool(form.open_case.data),
@@ -360,12 +351,6 @@ def _prompt_key(key: str) -> str:
     return key
 
 
-def _keep_prompt(key: str, data: bytes) -> None:
-    """Keep the uploaded recording, audited (PromptRejected if it is not one)."""
-    prompts.save(key, data)
-    audit.record("hotline_prompt_uploaded", actor=current_user, key=key, size=len(data))
-
-
 @bp.get("/voice-prompts")
 @permission_required("manage_units")
 def list_prompts():
@@ -385,7 +370,7 @@ def upload_prompt(key: str):
     if upload is None or not getattr(upload, "filename", ""):
         return _render_prompts(400, {key: _("Choose a file to upload.")})
     data = upload.read(prompts.MAX_PROMPT_BYTES + 1)
-    if not commit_or_show(form, lambda: _keep_prompt(key, data)):
+    if not commit_or_show(form, lambda: prompts.save(key, data, current_user)):
         return _render_prompts(400, {key: form.audio.errors[0]})
     flash(_("Recording saved for “%(prompt)s”.", prompt=prompts.PROMPTS[key]), "success")
     return redirect(url_for("hotline.list_prompts"))
@@ -398,9 +383,7 @@ def remove_prompt(key: str):
     key = _prompt_key(key)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    if prompts.path(key) is not None:
-        prompts.remove(key)
-        audit.record("hotline_prompt_removed", actor=current_user, key=key)
+    if prompts.revert(key, current_user):
         db.session.commit()
         flash(
             _("“%(prompt)s” uses the synthetic voice again.", prompt=prompts.PROMPTS[key]), "info"

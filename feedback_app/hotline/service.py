@@ -453,6 +453,13 @@ def log_call(entry: ManualCall, actor: User) -> tuple[HotlineCall, bool]:
     existing = find_call(Provider.MANUAL, entry.token)
     if existing is not None:
         return existing, False
+    if entry.outcome is CallOutcome.CALL_BACK and not entry.number:
+        raise HotlineError(_("Enter the number to call back."), "number")
+    if entry.outcome is CallOutcome.CASE_OPENED and entry.case is None and not entry.open_case:
+        raise HotlineError(
+            _("Tick “Open a new case from this call”, or give the code of the case."),
+            "open_case",
+        )
     if entry.started_at > now_utc() + timedelta(minutes=5):
         raise HotlineError(_("The time cannot be in the future."), "started_at")
     call = HotlineCall(

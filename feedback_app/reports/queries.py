@@ -12,13 +12,16 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import (
     AdminUnit,
+    Answer,
     BoxOpening,
     Case,
     CaseChannel,
     CaseKind,
     CaseStatus,
+    DossierStat,
     HotlineCall,
     Question,
+    Response,
     RollupDay,
     RollupDetailMonth,
     RollupMonth,
@@ -377,7 +380,6 @@ def comments_page(
     """A page of the period's comments at the desks, newest first, optionally only those whose
     overall rating is `overall`; and whether there is a next page. Burst-flagged responses are
     left out, like from every figure."""
-    from ..models import Answer, Question, Response
 
     # The few question ids first: joined by id, each answer is one index lookup per response
     # (joined by code or factor, SQLite scanned the questions table for every response).
@@ -438,7 +440,6 @@ def dossier_counts(desks: Select, first_month: date, last_month: date):
     """Per desk that entered figures for the months: (desk, received, resolved, early, on time,
     late, pending overdue at the last month's end). Pending is a stock, not a flow: only the
     last month's count is taken."""
-    from ..models import DossierStat
 
     at_end = DossierStat.month == last_month
     return db.session.execute(

@@ -18,14 +18,21 @@ from ..cache import TimedCache
 from ..extensions import db
 from ..models import (
     AdminUnit,
+    AuditEvent,
+    CaseEvent,
     CaseStatus,
     Counter,
     Officer,
+    Question,
     QuestionKind,
     ResponseChannel,
+    Role,
+    RollupState,
     ServicePoint,
 )
 from ..models.reports import NONE, RESPONSES_ROW
+from ..privacy import mask_personal_numbers
+from ..security import unit_in_scope
 from ..timeutil import local_today, now_utc
 from . import formulas, queries, rollups
 from .periods import Period
@@ -490,7 +497,6 @@ def data_version() -> tuple:
     """A cheap fingerprint of what a summary reads: the responses folded into the rollups, the
     newest audit event and the newest case event (every change to a case, a verdict, a dossier
     import writes one). Reading it folds nothing and writes nothing."""
-    from ..models import AuditEvent, CaseEvent, RollupState
 
     return tuple(
         db.session.execute(
@@ -540,7 +546,6 @@ class ReportRefused(LookupError):
 def unit_for(code: str | None, viewer, on: date) -> AdminUnit:
     """The unit a viewer asked for by code (their own scope unit when none), the version in
     force on `on` among those in their scope; ReportRefused when there is none."""
-    from ..security import unit_in_scope
 
     if not code:
         return viewer.unit
@@ -558,14 +563,12 @@ def unit_for(code: str | None, viewer, on: date) -> AdminUnit:
 
 def sees_officers(viewer) -> bool:
     """Officer figures are for the reform office and admins only (DESIGN §1)."""
-    from ..models import Role
 
     return viewer.role in (Role.REFORM_OFFICE, Role.ADMIN)
 
 
 def question_info(codes: Iterable[str], language: str) -> dict[str, dict]:
     """Each question code's wording (in a language) and factor, from the newest version."""
-    from ..models import Question
 
     codes = list(codes)
     info: dict[str, dict] = {}
@@ -599,7 +602,6 @@ def weakest_first(questions: dict) -> list[tuple[str, dict]]:
 
 def comments(period: Period, unit: AdminUnit, rating: int | None, page: int, size: int):
     """A page of the period's comments in the unit's tree, phone and ID numbers masked."""
-    from ..privacy import mask_personal_numbers
 
     first, last = period.utc_bounds()
     found, has_next = queries.comments_page(

@@ -11,7 +11,9 @@ from sqlalchemy import select
 from .. import audit
 from ..errors import UserError
 from ..extensions import db
+from ..forms import options
 from ..models import AdminUnit, Counter, Officer, ServicePoint, UnitLevel, User
+from ..security import in_scope
 
 TWO_LEVEL_MAP_FROM = date(2025, 7, 1)
 
@@ -189,7 +191,6 @@ def set_officer_active(officer: Officer, active: bool, actor: User) -> None:
 
 def units_in_scope(user: User) -> list[AdminUnit]:
     """The user's unit and every unit below it, in tree order."""
-    from ..security import in_scope
 
     return db.session.scalars(
         select(AdminUnit).where(in_scope(AdminUnit.id, user)).order_by(AdminUnit.path)
@@ -198,7 +199,6 @@ def units_in_scope(user: User) -> list[AdminUnit]:
 
 def desks_in_scope(user: User, active_only: bool = False) -> list[ServicePoint]:
     """The desks whose unit lies within the user's scope, by unit then name."""
-    from ..security import in_scope
 
     query = (
         select(ServicePoint)
@@ -214,7 +214,6 @@ def desks_in_scope(user: User, active_only: bool = False) -> list[ServicePoint]:
 def desk_in_scope(desk_id: int, user: User) -> ServicePoint:
     """One desk, if the user's scope covers it; a 404 otherwise (another unit's desk is not
     acknowledged to exist)."""
-    from ..security import in_scope
 
     return db.first_or_404(
         select(ServicePoint).where(ServicePoint.id == desk_id, in_scope(ServicePoint.unit_id, user))
@@ -223,6 +222,5 @@ def desk_in_scope(desk_id: int, user: User) -> ServicePoint:
 
 def unit_options(units: list[AdminUnit], as_text: bool = False) -> list:
     """Select choices for units: "code · name" labels, ids as values."""
-    from ..forms import options
 
     return options((str(u.id) if as_text else u.id, f"{u.code} · {u.name}") for u in units)
