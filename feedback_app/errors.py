@@ -44,6 +44,12 @@ class UserError(ValueError):
     def message(self) -> str:
         return self._message
 
+    @property
+    def by_field(self) -> list[tuple[str | None, str]]:
+        """Every problem, as (field or None, message): `show_user_error` shows them all, each
+        under its field. One by default; an error that finds several lists them."""
+        return [(self.field, self.message)]
+
 
 def render_error(status: int, detail: str | None = None):
     """The error response for a status, as a page or as JSON."""

@@ -74,8 +74,10 @@ def form_key(form) -> str:
 
 
 def show_user_error(form, error: UserError) -> None:
-    """A service's UserError under the field it names, or at the top of the page."""
-    show_error(form, error.field, error.message)
+    """A service's UserError under the field it names, or at the top of the page (every
+    problem it carries, each where it belongs)."""
+    for field_name, message in error.by_field:
+        show_error(form, field_name, message)
 
 
 def show_error(form, field_name: str | None, message: str) -> None:

@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..changes import commit_or_show
-from ..forms import options, show_error, show_user_error
+from ..forms import options, show_user_error
 from ..hardening import MAX_DB_INT
 from ..models import ServicePoint
 from ..pagination import page_arg, page_of
@@ -86,15 +86,15 @@ def enter_figures():
         _fill_from_stored(form)
     if form.validate_on_submit():
         desk = desk_in_scope(form.service_point_id.data, current_user)
-        month, today = sheets.parse_month(form.month.data), local_today()
-        field_name, figures = form.field.data or "", form.figures()
-        problems = service.check_entry(desk, month, field_name, figures, latest=today)
-        for problem in problems:
-            show_error(form, problem.column, problem.message)
-        done = not problems and commit_or_show(
+        done = commit_or_show(
             form,
             lambda: service.save(
-                desk, month, field_name, figures, actor=current_user, latest=today
+                desk,
+                sheets.parse_month(form.month.data),
+                form.field.data or "",
+                form.figures(),
+                actor=current_user,
+                latest=local_today(),
             ),
         )
         if done:

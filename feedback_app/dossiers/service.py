@@ -59,12 +59,15 @@ SUM_MESSAGES = {
 
 class FiguresRefused(UserError):
     """Figures that cannot be stored: every problem found, each with its row and column, in
-    `problems` (the import page lists them all). As a UserError it is the first problem, under
-    its column."""
+    `problems` (the import page lists them all; the entry form shows each under its column)."""
 
     def __init__(self, problems: list[Problem]):
         super().__init__(problems[0].message, problems[0].column)
         self.problems = problems
+
+    @property
+    def by_field(self) -> list[tuple[str | None, str]]:
+        return [(problem.column, problem.message) for problem in self.problems]
 
 
 @dataclass(frozen=True)
@@ -233,7 +236,7 @@ def _audit_month(stat: DossierStat) -> dict:
     return {"service_point": stat.service_point_id, "month": month_key(stat.month)}
 
 
-def check_entry(
+def _check_entry(
     desk: ServicePoint, month: date, field_name: str, figures: dict[str, int], *, latest: date
 ) -> list[Problem]:
     """Every problem of one desk's entry, each under the field at fault: a total that is not
@@ -265,10 +268,10 @@ def save(
     """Enter one desk's figures for a month and field (empty: all fields); (row, replaced).
 
     `desk` must already be one within the actor's scope. Raises FiguresRefused with every
-    problem of `check_entry`.
+    problem of `_check_entry`.
     """
     field_name = clean_text(field_name or "")
-    if problems := check_entry(desk, month, field_name, figures, latest=latest):
+    if problems := _check_entry(desk, month, field_name, figures, latest=latest):
         raise FiguresRefused(problems)
     stat = db.session.scalar(
         select(DossierStat).where(

@@ -128,7 +128,7 @@ def add_question(instrument_id: int):
     instrument = db.get_or_404(Instrument, instrument_id)
     instruments.ensure_draft(instrument)
     form = QuestionForm()
-    if form.validate_in(instrument):
+    if form.validate_on_submit():
         done = commit_or_show(
             form, lambda: instruments.add_question(instrument, form.to_data(), current_user)
         )
@@ -152,7 +152,7 @@ def edit_question(instrument_id: int, question_id: int):
     question = _question(instrument_id, question_id)
     instruments.ensure_draft(question.instrument)
     form = QuestionForm() if request.method == "POST" else QuestionForm.for_question(question)
-    if form.validate_in(question.instrument, question) and commit_or_show(
+    if form.validate_on_submit() and commit_or_show(
         form, lambda: instruments.update_question(question, form.to_data(), current_user)
     ):
         flash(_("Question %(code)s saved.", code=question.code), "success")

@@ -12,11 +12,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import BaseForm, options, show_error
+from ..forms import BaseForm, options
 from ..labels import QUESTION_KIND_LABELS, SURVEY_FACTOR_LABELS
 from ..models import QuestionKind
 from ..units.forms import WholeNumberField
-from .instruments import MAX_POINTS, MAX_TEXT_LENGTH, TT01_INDICES, QuestionData, check_question
+from .instruments import MAX_POINTS, MAX_TEXT_LENGTH, TT01_INDICES, QuestionData
 
 CODE_RULE = r"^[A-Za-z0-9_]+$"
 OPTION_FORMAT = "code|points|label vi|label en"
@@ -87,7 +87,7 @@ def parse_options(text: str) -> list[dict]:
 
 class QuestionForm(BaseForm):
     """One question of a draft. Rules that involve other questions are the service's
-    (instruments.check_question); `validate_in` asks it too, to show every problem at once."""
+    (instruments.check_question), whose refusal shows every problem under its field."""
 
     code = StringField(
         _l("Code"),
@@ -152,17 +152,6 @@ class QuestionForm(BaseForm):
     def validate_options(self, field):
         """Each line must read as code|points|label vi|label en."""
         self.parsed_options = parse_options(field.data)
-
-    def validate_in(self, instrument, question=None) -> bool:
-        """validate_on_submit, then the rules of the version (`question`: the one being
-        changed), each problem under its field. The service checks them again, but its refusal
-        reaches the page through commit_or_show, which shows one problem, not all of them."""
-        if not self.validate_on_submit():
-            return False
-        problems = check_question(instrument, self.to_data(), question)
-        for name, message in problems.items():
-            show_error(self, name, message)
-        return not problems
 
     def to_data(self) -> QuestionData:
         """What the service needs, from a validated form."""

@@ -274,6 +274,10 @@ class QuestionInvalid(UserError):
         super().__init__(message, field_name)
         self.errors = errors
 
+    @property
+    def by_field(self) -> list[tuple[str | None, str]]:
+        return list(self.errors.items())
+
 
 @dataclass
 class QuestionData:
