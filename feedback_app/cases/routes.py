@@ -31,7 +31,7 @@ from ..models import AdminUnit, AnswerTemplate, Attachment, Case, ServicePoint
 from ..pagination import page_arg
 from ..security import can, in_scope, permission_required
 from ..timeutil import from_local, local_today
-from ..units.service import unit_options, units_in_scope
+from ..units.service import desks_in_scope, unit_options, units_in_scope
 from . import panels, service, verdicts
 from .forms import (
     AnswerForm,
@@ -103,11 +103,7 @@ def _fill_bulk_choices(form: BulkForm, units: list[AdminUnit]) -> None:
 def create_case():
     """A case taken at the desk (walk-in) or from a letter."""
     form = NewCaseForm()
-    points = db.session.scalars(
-        select(ServicePoint)
-        .where(in_scope(ServicePoint.unit_id, current_user), ServicePoint.active)
-        .order_by(ServicePoint.name)
-    ).all()
+    points = desks_in_scope(current_user, active_only=True)
     form.service_point_id.choices = options((p.id, p.name) for p in points)
     if request.method == "GET":
         form.form_token.data = uuid.uuid4().hex

@@ -16,11 +16,11 @@ from wtforms.fields.choices import SelectChoice
 from ..changes import commit_or_show
 from ..extensions import db
 from ..forms import form_key
-from ..models import AdminUnit, BoxOpening, CaseKind, CommentBook, ServicePoint
+from ..models import BoxOpening, CaseKind, CommentBook, ServicePoint
 from ..pagination import page_arg, page_of
 from ..security import can, in_scope, permission_required
 from ..timeutil import LOCAL_TZ, local_today
-from ..units.service import desk_in_scope
+from ..units.service import desk_in_scope, desks_in_scope
 from . import service
 from .forms import BookEntryForm, BookForm, BoxOpeningForm, CloseOpeningForm, EmptyForm, SlipForm
 
@@ -36,13 +36,7 @@ def _new_token() -> str:
 
 def _desk_choices() -> list[SelectChoice]:
     """The active desks in the user's scope, for a select."""
-    points = db.session.scalars(
-        select(ServicePoint)
-        .join(ServicePoint.unit)
-        .where(in_scope(ServicePoint.unit_id, current_user), ServicePoint.active)
-        .order_by(AdminUnit.path, ServicePoint.name)
-    ).all()
-    return [SelectChoice(p.id, p.name) for p in points]
+    return [SelectChoice(p.id, p.name) for p in desks_in_scope(current_user, active_only=True)]
 
 
 def _opening_in_scope(opening_id: int) -> BoxOpening:

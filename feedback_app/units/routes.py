@@ -47,12 +47,7 @@ def list_units():
 @permission_required("view_units")
 def list_service_points():
     """The desks in scope."""
-    points = db.session.scalars(
-        select(ServicePoint)
-        .join(ServicePoint.unit)
-        .where(in_scope(ServicePoint.unit_id, current_user))
-        .order_by(AdminUnit.path, ServicePoint.name)
-    ).all()
+    points = service.desks_in_scope(current_user)
     return render_template("units/service_points.html", points=points)
 
 
