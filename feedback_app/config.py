@@ -48,6 +48,8 @@ class DefaultConfig:
     # Seconds the thank-you screen stays, and an abandoned half-filled survey waits, on a kiosk.
     KIOSK_RESET_SECONDS = 10
     KIOSK_IDLE_SECONDS = 60
+    # How long a counter officer's "invite to rate" waits for the citizen at the tablet.
+    KIOSK_INVITATION_SECONDS = 300
     # Tracking codes are unguessable; this only slows anyone who tries to enumerate them.
     TRACK_RATELIMIT = "60 per minute"
     # Verdicts ("Hài lòng" / "Không hài lòng") posted on published answers, per client address;

@@ -88,6 +88,7 @@ QUESTION_KIND_LABELS = {
     QuestionKind.CHOICE_SCORED: _l("Scored choice"),
     QuestionKind.YES_NO: _l("Yes / no"),
     QuestionKind.TEXT: _l("Text"),
+    QuestionKind.MULTI_CHOICE: _l("Several choices"),
 }
 
 # SIPAS factors (QĐ 1001/QĐ-BNV) and the overall question; "" is outside the index.

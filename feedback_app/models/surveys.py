@@ -1,10 +1,11 @@
 """Survey instruments (versioned), kiosks, and the responses they collect."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -37,6 +39,8 @@ class QuestionKind(enum.StrEnum):
     CHOICE_SCORED = "choice_scored"
     YES_NO = "yes_no"
     TEXT = "text"
+    # Several options at once (the reasons behind a low rating): one Answer row per option.
+    MULTI_CHOICE = "multi_choice"
 
 
 class Instrument(db.Model):
@@ -91,6 +95,13 @@ class Question(db.Model):
     instrument: Mapped[Instrument] = relationship(back_populates="questions")
 
 
+class KioskMode(enum.StrEnum):
+    """How a tablet presents the instrument."""
+
+    QUICK = "quick"  # one screen: the overall rating as faces; more only if the citizen wants
+    FULL = "full"  # every question, one per screen
+
+
 class Kiosk(db.Model):
     """Máy tính bảng tại quầy: a registered tablet bound to a counter, known by a secret token."""
 
@@ -107,6 +118,9 @@ class Kiosk(db.Model):
     # How many answers the tablet said were still waiting in its queue, and when.
     queued_reported: Mapped[int] = mapped_column(Integer, default=0)
     queued_reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mode: Mapped[KioskMode] = mapped_column(
+        str_enum(KioskMode, "kiosk_mode"), default=KioskMode.QUICK, server_default="quick"
+    )
 
     counter: Mapped[Counter] = relationship()
 
@@ -177,6 +191,8 @@ class Response(db.Model):
     rolled_up: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Has a free-text comment (set when stored; the comment itself is an Answer).
     commented: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The citizen stopped before the end (walked away, or "Done" early): what was answered counts.
+    partial: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     instrument: Mapped[Instrument] = relationship()
     service_point: Mapped[ServicePoint] = relationship()
@@ -190,10 +206,11 @@ class Answer(db.Model):
     """One answer of a response: a number (1–5, points, 1/0) or an option, or text."""
 
     __tablename__ = "answers"
-    # No index of its own on either column: the unique (response_id, question_id) index serves
-    # every lookup by response, and reports reach answers through their responses. Each index
+    # No index of its own on either column: the unique (response_id, question_id, option) index
+    # serves every lookup by response, and reports reach answers through their responses. Each index
     # here would cost every submission a page write per question (see bench/kiosk_submissions.py).
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+    # One row per question, except a multi_choice question: one row per option chosen. The
+    # unique index (below the class) says so; its leading column serves every lookup by response.
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("responses.id"))
@@ -204,3 +221,49 @@ class Answer(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()
+
+
+Index(
+    "uq_answers_response_question_option",
+    Answer.response_id,
+    Answer.question_id,
+    func.coalesce(Answer.option_code, ""),
+    unique=True,
+)
+
+
+class KioskInvitation(db.Model):
+    """Mời đánh giá: the counter officer asks the citizen just served to rate, optionally with
+    the dossier code from the receipt. The counter's tablet shows it; the next rating there
+    carries it. Expires after KIOSK_INVITATION_SECONDS or at that rating."""
+
+    __tablename__ = "kiosk_invitations"
+    __table_args__ = (Index("ix_kiosk_invitations_counter", "counter_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    dossier_code: Mapped[str | None] = mapped_column(String(40))
+    procedure: Mapped[str] = mapped_column(String(120), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    shown_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    counter: Mapped[Counter] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+
+class KioskAbandon(db.Model):
+    """A survey begun at a tablet (touched, or an invitation shown) and left with no rating at
+    all: counted per kiosk and day for the completion figures. Nothing about the citizen."""
+
+    __tablename__ = "kiosk_abandons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("kiosks.id"), index=True)
+    day: Mapped[date] = mapped_column(Date)  # the Vietnamese calendar day
+    invited: Mapped[bool] = mapped_column(default=False)

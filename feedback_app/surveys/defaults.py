@@ -25,6 +25,26 @@ REPLY_PHONE = "reply_phone"
 WANT_REPLY = "want_reply"
 COMMENT = "comment"
 OVERALL = "overall"
+# The reasons behind a low overall rating (multi_choice): what the quick kiosk asks after 1–2.
+REASONS = "reasons"
+REASON_OPTIONS = [
+    {"code": "attitude", "points": None, "label_vi": "Thái độ", "label_en": "Attitude"},
+    {"code": "wait_time", "points": None, "label_vi": "Thời gian chờ", "label_en": "Waiting time"},
+    {
+        "code": "procedure",
+        "points": None,
+        "label_vi": "Thủ tục, giấy tờ",
+        "label_en": "Procedure and papers",
+    },
+    {"code": "guidance", "points": None, "label_vi": "Hướng dẫn", "label_en": "Guidance"},
+    {
+        "code": "facilities",
+        "points": None,
+        "label_vi": "Cơ sở vật chất",
+        "label_en": "Premises and equipment",
+    },
+    {"code": "other", "points": None, "label_vi": "Khác", "label_en": "Something else"},
+]
 
 DEFAULT_INSTRUMENT = {
     "code": DEFAULT_CODE,
@@ -115,6 +135,14 @@ DEFAULT_INSTRUMENT = {
             "allows_no_opinion": False,
             "text_vi": "Nhìn chung, ông/bà hài lòng với việc giải quyết hồ sơ hôm nay ở mức nào?",
             "text_en": "Overall, how satisfied are you with today's service?",
+        },
+        {
+            "code": REASONS,
+            "kind": "multi_choice",
+            "required": False,
+            "text_vi": "Điều gì chưa tốt?",
+            "text_en": "What was not good?",
+            "options": REASON_OPTIONS,
         },
         {
             "code": COMMENT,

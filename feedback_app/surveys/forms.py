@@ -54,9 +54,15 @@ def _tt01_choices():
 def options_text(items: list[dict]) -> str:
     """A question's options as the textarea shows them, one "code|points|vi|en" per line."""
     return "\n".join(
-        f"{o['code']}|{o.get('points', '')}|{o.get('label_vi', '')}|{o.get('label_en', '')}"
+        "|".join(
+            (o["code"], _points_text(o.get("points")), o.get("label_vi", ""), o.get("label_en", ""))
+        )
         for o in items
     )
+
+
+def _points_text(points) -> str:
+    return "" if points is None else str(points)
 
 
 def parse_options(text: str) -> list[dict]:
@@ -76,7 +82,8 @@ def parse_options(text: str) -> list[dict]:
             )
         code, points, label_vi, label_en = [*parts, ""][:4]
         try:
-            value = int(points)
+            # No points: an option of a multi_choice question, which scores nothing.
+            value = int(points) if points else None
         except ValueError:
             raise ValidationError(
                 _l("Line %(n)d: the points must be a whole number.", n=number)

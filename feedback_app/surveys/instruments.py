@@ -25,6 +25,7 @@ from .defaults import (
     COMMENT,
     DEFAULT_INSTRUMENT,
     OVERALL,
+    REASONS,
     REPLY_PHONE,
     WANT_REPLY,
     YES_NO_OPTIONS,
@@ -262,6 +263,7 @@ FIXED_KINDS = {
     COMMENT: QuestionKind.TEXT,
     REPLY_PHONE: QuestionKind.TEXT,
     WANT_REPLY: QuestionKind.YES_NO,
+    REASONS: QuestionKind.MULTI_CHOICE,
 }
 
 
@@ -383,9 +385,15 @@ def _option_problem(data: QuestionData) -> str | None:
             return _("Two options have the code %(code)s.", code=option["code"])
         seen.add(option["code"])
         points = option["points"]
-        if isinstance(points, bool) or not isinstance(points, int):
+        if data.kind == QuestionKind.MULTI_CHOICE:
+            if points is not None:
+                return _(
+                    "Option %(code)s: these choices score no points; leave them empty.",
+                    code=option["code"],
+                )
+        elif isinstance(points, bool) or not isinstance(points, int):
             return _("Option %(code)s: the points must be a whole number.", code=option["code"])
-        if not 0 <= points <= MAX_POINTS:
+        elif not 0 <= points <= MAX_POINTS:
             return _(
                 "Option %(code)s: the points must be from 0 to %(max)d.",
                 code=option["code"],

@@ -18,7 +18,7 @@ from werkzeug.wsgi import LimitedStream
 from ..extensions import csrf, db, limiter
 from ..machines import serves_machines
 from ..models import Kiosk
-from . import service
+from . import completion, invitations, service
 from .instruments import active_instrument
 
 bp = serves_machines(Blueprint("kiosk_api", __name__), sessionless=True)
@@ -124,6 +124,40 @@ def submit(token: str):
             reply, created = service.submit_from_kiosk(token, payload, queued, sql)
     except service.KioskUnavailable:
         abort(404)
+    except service.SubmissionInvalid as exc:
+        return jsonify({"errors": exc.errors}), 400
+    return jsonify(reply), 201 if created else 200
+
+
+def _place_or_404(token: str, sql) -> service.KioskPlace:
+    kiosk = service.kiosk_place(token, sql)
+    if kiosk is None or not kiosk.in_use:
+        abort(404)
+    return kiosk
+
+
+@bp.get("/<token>/invitation")
+def invitation(token: str):
+    """The counter officer's open invitation to rate, if any: polled by the tablet every
+    1.5 s, so one short transaction of Core statements, and a heartbeat for the staff page."""
+    with db.engine.begin() as sql:
+        kiosk = _place_or_404(token, sql)
+        current = invitations.current(kiosk.counter_id, sql)
+        service.note_submission_seen(kiosk, None, sql)
+    response = jsonify({"invitation": current})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<token>/abandoned")
+def abandoned(token: str):
+    """A survey the citizen began and left with no rating: 201 the first time, 200 again."""
+    _throttle()
+    payload = _json_body()
+    try:
+        with db.engine.begin() as sql:
+            kiosk = _place_or_404(token, sql)
+            reply, created = completion.record_abandoned(kiosk.id, payload, sql)
     except service.SubmissionInvalid as exc:
         return jsonify({"errors": exc.errors}), 400
     return jsonify(reply), 201 if created else 200

@@ -39,11 +39,12 @@ from ..models import (
 from ..textutil import clean_text
 from ..timeutil import as_utc, now_utc
 from ..urls import public_origin
+from . import invitations
 from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import AnswerableVersion, QuestionSpec, answerable
 
 BURST_WINDOW_SECONDS = 60
-DOSSIER_CODE = re.compile(r"^[A-Za-z0-9.\-]{1,40}$")
+DOSSIER_CODE = invitations.DOSSIER_CODE
 PHONE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 CASE_CHANNEL = {
     ResponseChannel.KIOSK: CaseChannel.KIOSK_COMMENT,
@@ -296,6 +297,12 @@ class Where:
     kiosk: KioskPlace | None = None
     max_age_days: int = 7
 
+    @property
+    def all_optional(self) -> bool:
+        """At a kiosk nothing is required beyond one rating (a citizen who stops early still
+        counts); paper slips and the web survey keep their required questions."""
+        return self.channel == ResponseChannel.KIOSK
+
 
 _REPLY = select(
     RESPONSES.c.id, RESPONSES.c.reply, RESPONSES.c.service_point_id, RESPONSES.c.kiosk_id
@@ -340,7 +347,7 @@ def submit(payload: dict, where: Where, sql: Connection | None = None) -> tuple[
     whatever it carries this time."""
     if not isinstance(payload, dict):
         raise SubmissionInvalid({"body": _("Send a JSON object.")})
-    client_uuid = _client_uuid(payload.get("client_uuid"))
+    client_uuid = parse_client_uuid(payload.get("client_uuid"))
     try:
         clean = _validate(payload, where)
     except SubmissionInvalid:
@@ -375,7 +382,7 @@ def submit_from_kiosk(
     return reply, created
 
 
-def _client_uuid(value) -> str:
+def parse_client_uuid(value) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except (ValueError, TypeError, AttributeError):
@@ -394,6 +401,8 @@ class _Clean:
     dossier_code: str | None
     language: str
     answered_at: datetime
+    partial: bool
+    invitation_id: int | None
 
     @property
     def opens_case(self) -> bool:
@@ -416,17 +425,30 @@ def _validate(payload: dict, where: Where) -> _Clean:
         if code not in codes:
             errors[f"answers.{code}"] = _("There is no such question.")
     answers = []
+    missing_required = False
     for question in version.questions:
         value = raw.get(question.code)
-        if value is None or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str | list) and not _given(value)):
             if question.required:
-                errors[f"answers.{question.code}"] = _("Please answer this question.")
+                missing_required = True
+                if not where.all_optional:
+                    errors[f"answers.{question.code}"] = _("Please answer this question.")
             continue
         parsed = _parse_answer(question, value)
         if isinstance(parsed, str):
             errors[f"answers.{question.code}"] = parsed
         else:
-            answers.append((question, parsed))
+            answers.extend((question, row) for row in parsed)
+    if not errors and not _rated(version, answers):
+        errors["answers"] = _("Give at least one rating.")
+    partial = payload.get("partial", missing_required if where.all_optional else False)
+    if not isinstance(partial, bool):
+        errors["partial"] = _("Say true or false.")
+    invitation = payload.get("invitation")
+    if invitation is not None and (
+        isinstance(invitation, bool) or not isinstance(invitation, int) or invitation < 1
+    ):
+        errors["invitation"] = _("An invitation is known by its number.")
     language = payload.get("language")
     if language in (None, ""):
         language = "vi"
@@ -437,7 +459,7 @@ def _validate(payload: dict, where: Where) -> _Clean:
     if dossier not in (None, ""):
         if not isinstance(dossier, str) or not DOSSIER_CODE.match(dossier.strip()):
             errors["dossier_code"] = _("A dossier code has letters, digits, dots and dashes.")
-    answered_at = _answered_at(payload.get("answered_at"), where.max_age_days, errors)
+    answered_at = parse_answered_at(payload.get("answered_at"), where.max_age_days, errors)
     if errors:
         raise SubmissionInvalid(errors)
     by_code = {q.code: a for q, a in answers}
@@ -456,21 +478,43 @@ def _validate(payload: dict, where: Where) -> _Clean:
         dossier_code=dossier.strip() if dossier else None,
         language=language,
         answered_at=answered_at,
+        partial=partial,
+        invitation_id=invitation,
     )
 
 
+def _given(value: str | list) -> bool:
+    """An answer with something in it: not a blank text, not an empty list of choices."""
+    return bool(value.strip()) if isinstance(value, str) else bool(value)
+
+
+def _rated(version: AnswerableVersion, answers: list) -> bool:
+    """At least one rating among the answers (a 1–5 value; "no opinion" is none), or, for a
+    version with no rating question at all, at least one answer."""
+    if not any(q.kind == QuestionKind.LIKERT5 for q in version.questions):
+        return bool(answers)
+    return any(q.kind == QuestionKind.LIKERT5 and row[0] is not None for q, row in answers)
+
+
 def _parse_answer(question: QuestionSpec, value):
-    """(value, option_code, text) for a valid answer, or a translated error message."""
+    """The stored rows of a valid answer, [(value, option_code, text)] (one per option chosen
+    for a multi_choice question), or a translated error message."""
     if question.kind == QuestionKind.LIKERT5:
         if value == NO_OPINION and question.allows_no_opinion:
-            return (None, NO_OPINION, None)
+            return [(None, NO_OPINION, None)]
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             return _("Choose one of the five answers.")
-        return (value, None, None)
+        return [(value, None, None)]
     if question.kind in (QuestionKind.CHOICE_SCORED, QuestionKind.YES_NO):
         if not isinstance(value, str) or value not in question.options:
             return _("Choose one of the answers offered.")
-        return (question.options[value], value, None)
+        return [(question.options[value], value, None)]
+    if question.kind == QuestionKind.MULTI_CHOICE:
+        if not isinstance(value, list) or not all(
+            isinstance(code, str) and code in question.options for code in value
+        ):
+            return _("Choose from the answers offered.")
+        return [(None, code, None) for code in dict.fromkeys(value)]
     if not isinstance(value, str):
         return _("Write text here.")
     text = clean_text(value)
@@ -478,10 +522,10 @@ def _parse_answer(question: QuestionSpec, value):
         return _("At most %(n)d characters.", n=question.max_length)
     if question.code == REPLY_PHONE and text and not PHONE.match(text):
         return _("Write a phone number, for example 0912 345 678.")
-    return (None, None, text)
+    return [(None, None, text)]
 
 
-def _answered_at(value, max_age_days: int, errors: dict) -> datetime:
+def parse_answered_at(value, max_age_days: int, errors: dict) -> datetime:
     now = now_utc()
     if value in (None, ""):
         return now
@@ -506,6 +550,14 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
     INSERT to the commit, so that stretch holds only the writes.
     """
     place = _place(where)
+    dossier_code = clean.dossier_code
+    if clean.invitation_id is not None and where.kiosk is not None:
+        invited = invitations.claim(
+            clean.invitation_id, where.kiosk.counter_id, clean.answered_at, sql
+        )
+        if invited is not None:
+            dossier_code = dossier_code or invited.dossier_code
+            place["officer_id"] = invited.officer_id or place["officer_id"]
     submitted_hour = clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     case = (
         _prepare_case(sql, client_uuid, clean, where, submitted_hour) if clean.opens_case else None
@@ -518,8 +570,9 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
             "client_uuid": client_uuid,
             "instrument_id": clean.version.id,
             "channel": where.channel,
-            "dossier_code": clean.dossier_code,
+            "dossier_code": dossier_code,
             "submitted_hour": submitted_hour,
+            "partial": clean.partial,
             "language": clean.language,
             "suspicious": burst.is_burst(),
             "commented": any(q.code == COMMENT and t for q, (_v, _o, t) in clean.answers),
@@ -639,6 +692,11 @@ def answers_from_form(instrument: Instrument, form) -> dict:
     """The answers of a plain HTML form (fields "q_<code>") in the API's shape."""
     answers = {}
     for question in instrument.questions:
+        if question.kind == QuestionKind.MULTI_CHOICE:
+            chosen = form.getlist(f"q_{question.code}")
+            if chosen:
+                answers[question.code] = chosen
+            continue
         value = form.get(f"q_{question.code}")
         if value is None or value == "":
             continue

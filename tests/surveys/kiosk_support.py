@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from feedback_app.extensions import db
-from feedback_app.models import Case, Counter, Kiosk, Response
+from feedback_app.models import Case, Counter, Kiosk, QuestionKind, Response
 from feedback_app.surveys import instruments, service
 
 
@@ -35,7 +35,8 @@ def response_count(app) -> int:
 
 
 def responses(app) -> list[dict]:
-    """Every stored response with its answers by question code."""
+    """Every stored response with its answers by question code (a multi_choice question's
+    answer is the sorted list of the options chosen)."""
     with app.app_context():
         rows = db.session.scalars(select(Response).order_by(Response.id)).all()
         return [
@@ -45,16 +46,25 @@ def responses(app) -> list[dict]:
                 "kiosk_id": r.kiosk_id,
                 "language": r.language,
                 "dossier_code": r.dossier_code,
+                "officer_id": r.officer_id,
+                "partial": r.partial,
                 "case_id": r.case_id,
-                "answers": {
-                    a.question.code: (a.value if a.option_code is None else a.option_code)
-                    if a.text is None
-                    else a.text
-                    for a in r.answers
-                },
+                "answers": _answers(r.answers),
             }
             for r in rows
         ]
+
+
+def _answers(rows) -> dict:
+    answers: dict = {}
+    for a in rows:
+        if a.question.kind == QuestionKind.MULTI_CHOICE:
+            answers[a.question.code] = sorted([*answers.get(a.question.code, []), a.option_code])
+        elif a.text is not None:
+            answers[a.question.code] = a.text
+        else:
+            answers[a.question.code] = a.value if a.option_code is None else a.option_code
+    return answers
 
 
 def case_codes(app) -> list[str]:

@@ -495,20 +495,45 @@ INVALID = [
         "OFFERED",
         {},
     ),
+    # Nothing is required at a kiosk beyond one rating (issue 15): an answer set without one is
+    # refused, whatever else it holds.
+    ("no-answer", lambda: {"answers": {}}, "answers", "NO_RATING", {}),
+    ("only-blank", lambda: {"answers": {"overall": "  "}}, "answers", "NO_RATING", {}),
+    ("only-choice", lambda: {"answers": {"tt01_returns": "none"}}, "answers", "NO_RATING", {}),
     (
-        "required-missing",
-        lambda: {"answers": answers(f3_officer=None)},
-        "answers.f3_officer",
-        "REQUIRED",
+        "only-no-opinion",
+        lambda: {"answers": {"f1_access": "no_opinion", "comment": "Phòng chờ chật"}},
+        "answers",
+        "NO_RATING",
+        {},
+    ),
+    ("only-reasons", lambda: {"answers": {"reasons": ["wait_time"]}}, "answers", "NO_RATING", {}),
+    (
+        "reasons-not-a-list",
+        lambda: {"answers": answers(reasons="wait_time")},
+        "answers.reasons",
+        "CHOOSE_FROM",
         {},
     ),
     (
-        "required-blank",
-        lambda: {"answers": answers(overall="  ")},
-        "answers.overall",
-        "REQUIRED",
+        "reason-not-offered",
+        lambda: {"answers": answers(reasons=["wait_time", "parking"])},
+        "answers.reasons",
+        "CHOOSE_FROM",
         {},
     ),
+    (
+        "reason-not-text",
+        lambda: {"answers": answers(reasons=[3])},
+        "answers.reasons",
+        "CHOOSE_FROM",
+        {},
+    ),
+    ("partial-not-boolean", lambda: {"partial": "yes"}, "partial", "TRUE_FALSE", {}),
+    ("partial-number", lambda: {"partial": 1}, "partial", "TRUE_FALSE", {}),
+    ("invitation-text", lambda: {"invitation": "12"}, "invitation", "INVITATION", {}),
+    ("invitation-zero", lambda: {"invitation": 0}, "invitation", "INVITATION", {}),
+    ("invitation-boolean", lambda: {"invitation": True}, "invitation", "INVITATION", {}),
     (
         "comment-too-long",
         lambda: {"comment": "x" * 1001},
@@ -573,7 +598,10 @@ MESSAGES = {
     "NO_Q": "There is no such question.",
     "FIVE": "Choose one of the five answers.",
     "OFFERED": "Choose one of the answers offered.",
-    "REQUIRED": "Please answer this question.",
+    "NO_RATING": "Give at least one rating.",
+    "CHOOSE_FROM": "Choose from the answers offered.",
+    "TRUE_FALSE": "Say true or false.",
+    "INVITATION": "An invitation is known by its number.",
     "AT_MOST": "At most %(n)d characters.",
     "TEXT": "Write text here.",
     "PHONE": "Write a phone number, for example 0912 345 678.",
@@ -634,15 +662,17 @@ def test_unknown_question_error_names_the_question(client, kiosk):
 
 def test_every_problem_is_reported_at_once(client, kiosk):
     body = payload(
-        answers=answers(f1_access=9, tt01_returns="twice", f3_officer=None),
+        answers=answers(f1_access=9, tt01_returns="twice", reasons=["queue"]),
         dossier_code="HS 1",
         answered_at="soon",
+        partial="no",
     )
     errors = post(client, kiosk["token"], body).get_json()["errors"]
     assert set(errors) == {
         "answers.f1_access",
         "answers.tt01_returns",
-        "answers.f3_officer",
+        "answers.reasons",
+        "partial",
         "dossier_code",
         "answered_at",
     }

@@ -4,6 +4,8 @@ import re
 import uuid
 from html.parser import HTMLParser
 
+from werkzeug.datastructures import MultiDict
+
 from feedback_app.extensions import db
 from feedback_app.models import Counter, Kiosk
 from feedback_app.surveys.defaults import DEFAULT_INSTRUMENT
@@ -81,7 +83,7 @@ class FormOutline(HTMLParser):
             self.fieldsets.append({"code": attrs.get("data-code"), "legend": "", "radios": []})
         elif tag == "legend":
             self._in_legend = True
-        elif tag == "input" and attrs.get("type") == "radio":
+        elif tag == "input" and attrs.get("type") in ("radio", "checkbox"):
             self.fieldsets[-1]["radios"].append(attrs)
         elif tag == "label" and attrs.get("for"):
             self.label_for.add(attrs["for"])
@@ -149,13 +151,16 @@ def test_one_tap_switch_leads_to_the_other_language(client, kiosk):
 # --- Structure --------------------------------------------------------------------------------
 
 
-def test_each_question_is_a_fieldset_with_a_legend_and_labelled_radios(client, kiosk):
+def test_each_question_is_a_fieldset_with_a_legend_and_labelled_choices(client, kiosk):
     form = outline(page(client.get(kiosk_url(kiosk))))
     assert [f["code"] for f in form.fieldsets] == [q["code"] for q in CHOICE_QUESTIONS]
     for fieldset, question in zip(form.fieldsets, CHOICE_QUESTIONS, strict=True):
         assert fieldset["legend"].startswith(question["text_vi"])
         assert len(fieldset["radios"]) >= 2
+        # Radios for one answer; checkboxes where several may be chosen (the reasons).
+        kind = "checkbox" if question["kind"] == "multi_choice" else "radio"
         for radio in fieldset["radios"]:
+            assert radio["type"] == kind
             assert radio["name"] == f"q_{question['code']}"
             assert radio["id"] in form.label_for
 
@@ -261,32 +266,59 @@ def test_each_blank_survey_has_its_own_uuid(client, kiosk):
     uuid.UUID(blank_form(client, kiosk)["client_uuid"])
 
 
-def test_missing_required_answer_is_shown_again_with_the_error_and_nothing_stored(
+def test_a_form_left_short_of_required_answers_is_stored_as_partial(app, client, kiosk):
+    fields = blank_form(client, kiosk, "en") | good_answers()
+    del fields["q_overall"], fields["q_f3_officer"]
+    response = post_survey(client, kiosk, fields, "en")
+    assert response.status_code == 200
+    assert "Thank you!" in page(response)
+    (stored,) = responses(app)
+    assert stored["partial"] is True
+    assert "overall" not in stored["answers"] and stored["answers"]["f1_access"] == 5
+
+
+def test_a_complete_form_is_not_partial(app, client, kiosk):
+    post_survey(client, kiosk, blank_form(client, kiosk) | good_answers())
+    assert responses(app)[0]["partial"] is False
+
+
+def test_form_without_any_rating_is_shown_again_with_the_error_and_nothing_stored(
     app, client, kiosk
 ):
-    fields = blank_form(client, kiosk, "en") | good_answers()
-    del fields["q_overall"]
+    fields = blank_form(client, kiosk, "en") | {
+        "q_f1_access": "no_opinion",
+        "q_tt01_returns": "none",
+        "q_comment": "Phòng chờ chật",
+    }
     response = post_survey(client, kiosk, fields, "en")
     assert response.status_code == 400
     body = page(response)
     assert response_count(app) == 0
-    start = body.index('data-code="overall"')
-    overall = body[body.rindex("<fieldset", 0, start) : body.index("</fieldset>", start)]
-    assert "has-error" in overall
-    assert 'id="q_overall-error"' in overall
-    assert "Please answer this question." in overall
+    alert = body[
+        body.index('id="kiosk-alert"') : body.index("</div>", body.index('id="kiosk-alert"'))
+    ]
+    assert "Give at least one rating." in alert
     # What the citizen chose is still chosen, and the form keeps its UUID.
-    assert re.search(r'id="q_f1_access-5" name="q_f1_access" value="5" checked', body)
+    assert re.search(
+        r'id="q_f1_access-no_opinion" name="q_f1_access" value="no_opinion" checked', body
+    )
+    assert "Phòng chờ chật" in body
     assert hidden(body, "client_uuid") == fields["client_uuid"]
 
 
 def test_corrected_form_after_an_error_is_stored_once(app, client, kiosk):
-    fields = blank_form(client, kiosk) | good_answers()
-    del fields["q_overall"]
+    fields = blank_form(client, kiosk) | {"q_tt01_returns": "none"}
     assert post_survey(client, kiosk, fields).status_code == 400
     assert post_survey(client, kiosk, fields | {"q_overall": "4"}).status_code == 200
     assert post_survey(client, kiosk, fields | {"q_overall": "4"}).status_code == 200
     assert response_count(app) == 1
+
+
+def test_reasons_are_chosen_with_checkboxes_and_stored_each(app, client, kiosk):
+    fields = blank_form(client, kiosk) | {"q_overall": "2"}
+    fields = list(fields.items()) + [("q_reasons", "wait_time"), ("q_reasons", "guidance")]
+    assert client.post(kiosk_url(kiosk), data=MultiDict(fields)).status_code == 200
+    assert responses(app)[0]["answers"] == {"overall": 2, "reasons": ["guidance", "wait_time"]}
 
 
 def test_bad_dossier_code_is_shown_under_its_field(app, client, kiosk):

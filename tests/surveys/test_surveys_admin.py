@@ -120,7 +120,7 @@ def test_the_list_shows_each_version_with_its_questions_and_the_one_in_use(app, 
     assert "sipas-tt01@1" in body
     assert "Phiếu đánh giá mức độ hài lòng" in body
     assert "Published" in body and "In use" in body
-    assert ">11<" in body  # the default has eleven questions
+    assert ">12<" in body  # the default has twelve questions
 
 
 def test_copy_to_draft_makes_version_2_with_the_same_questions(app, admin, survey):
