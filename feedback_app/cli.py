@@ -11,14 +11,14 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_babel import force_locale
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from . import demo as demo_data
 from . import retention
 from .auth import service as accounts
 from .errors import UserError
 from .extensions import db
-from .models import Counter, Role
+from .models import Counter, Kiosk, KioskMode, Role
 from .reports import exports, rollups
 from .reports import periods as report_periods
 from .reports import service as report_service
@@ -195,20 +195,54 @@ def holidays_load(year: int) -> None:
     click.echo(f"Holidays added: {added}.")
 
 
+MODES = click.Choice([mode.value for mode in KioskMode])
+
+
 @kiosks_cli.command("create")
 @click.option("--counter", "counter_id", required=True, type=int, help="Id of the counter.")
 @click.option("--label", default="", help="A name for the tablet, e.g. 'Quầy 1, tầng 1'.")
-def kiosks_create(counter_id: int, label: str) -> None:
+@click.option(
+    "--mode",
+    type=MODES,
+    default=KioskMode.QUICK.value,
+    show_default=True,
+    help="quick: one tap on a face; full: every question, one per screen.",
+)
+def kiosks_create(counter_id: int, label: str, mode: str) -> None:
     """Register a tablet at a counter; the last line printed is its full kiosk URL."""
     counter = db.session.get(Counter, counter_id)
     if counter is None:
         raise click.ClickException(f"No counter with id {counter_id}.")
-    kiosk, token = kiosk_service.create_kiosk(counter, label=label)
+    kiosk, token = kiosk_service.create_kiosk(counter, label=label, mode=KioskMode(mode))
     db.session.commit()
     point = counter.service_point
-    click.echo(f"Kiosk {kiosk.id} registered at counter {counter.code}, {point.name}.")
+    click.echo(f"Kiosk {kiosk.id} ({mode}) registered at counter {counter.code}, {point.name}.")
     click.echo("Open this address on the tablet (it is shown only now):")
     click.echo(kiosk_service.kiosk_url(token))
+
+
+@kiosks_cli.command("mode")
+@click.argument("mode", type=MODES)
+@click.option("--kiosk", "kiosk_ids", type=int, multiple=True, help="Id of a kiosk (repeatable).")
+@click.option("--desk", "desk_id", type=int, help="Every kiosk at this desk (service point).")
+def kiosks_mode(mode: str, kiosk_ids: tuple[int, ...], desk_id: int | None) -> None:
+    """Set how tablets present the survey: one kiosk, several, or a whole desk's."""
+    if not kiosk_ids and desk_id is None:
+        raise click.UsageError("Name the tablets: --kiosk ID (repeatable) or --desk ID.")
+    query = select(Kiosk).join(Kiosk.counter)
+    if kiosk_ids:
+        query = query.where(Kiosk.id.in_(kiosk_ids))
+    if desk_id is not None:
+        query = query.where(Counter.service_point_id == desk_id)
+    kiosks = db.session.scalars(query.order_by(Kiosk.id)).all()
+    missing = set(kiosk_ids) - {k.id for k in kiosks}
+    if missing or not kiosks:
+        what = f"kiosk {min(missing)}" if missing else f"kiosks at desk {desk_id}"
+        raise click.ClickException(f"No {what}.")
+    for kiosk in kiosks:
+        kiosk_service.set_kiosk_mode(kiosk, KioskMode(mode), None)
+    db.session.commit()
+    click.echo(f"{len(kiosks)} kiosk(s) set to {mode}: " + ", ".join(str(k.id) for k in kiosks))
 
 
 @surveys_cli.command("seed-default")

@@ -9,6 +9,7 @@ from .models import (
     CaseKind,
     CaseStatus,
     InstrumentStatus,
+    KioskMode,
     QuestionKind,
     Role,
     UnitLevel,
@@ -81,6 +82,11 @@ INSTRUMENT_STATUS_LABELS = {
     InstrumentStatus.DRAFT: _l("Draft"),
     InstrumentStatus.PUBLISHED: _l("Published"),
     InstrumentStatus.RETIRED: _l("Retired"),
+}
+
+KIOSK_MODE_LABELS = {
+    KioskMode.QUICK: _l("Quick: one tap on a face, more only if the citizen wants"),
+    KioskMode.FULL: _l("Full: every question, one per screen"),
 }
 
 QUESTION_KIND_LABELS = {

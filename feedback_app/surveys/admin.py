@@ -26,16 +26,35 @@ from ..changes import commit_or_show
 from ..extensions import db
 from ..forms import options
 from ..i18n import current_language
-from ..models import AdminUnit, Counter, Instrument, Kiosk, Officer, Question, ServicePoint
+from ..models import (
+    AdminUnit,
+    Counter,
+    Instrument,
+    Kiosk,
+    KioskMode,
+    Officer,
+    Question,
+    ServicePoint,
+)
 from ..security import changes_require, in_scope, permission_required
 from ..timeutil import as_utc, now_utc
-from . import instruments, service
-from .forms import DutyForm, KioskForm, MoveForm, QuestionForm, TitlesForm
+from . import completion, instruments, invitations, service
+from .forms import (
+    DutyForm,
+    InviteForm,
+    KioskForm,
+    KioskModeForm,
+    MoveForm,
+    QuestionForm,
+    TitlesForm,
+)
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
 
 # A tablet that has not called in for this long is flagged on the kiosk list.
 KIOSK_QUIET_AFTER = timedelta(hours=24)
+# The kiosk list's completion figures cover this many days, today included.
+COMPLETION_DAYS = 7
 
 
 # --- Survey versions --------------------------------------------------------------------------
@@ -270,7 +289,13 @@ def _kiosks_page(form: KioskForm, status: int = 200):
     quiet_since = now_utc() - KIOSK_QUIET_AFTER
     attention = {k.id for k in kiosks if _needs_attention(k, quiet_since)}
     page = render_template(
-        "surveys/admin_kiosks.html", kiosks=kiosks, form=form, attention=attention
+        "surveys/admin_kiosks.html",
+        kiosks=kiosks,
+        form=form,
+        attention=attention,
+        mode_forms={k.id: KioskModeForm(formdata=None, mode=k.mode.value) for k in kiosks},
+        completion=completion.per_kiosk(kiosks, COMPLETION_DAYS),
+        completion_days=COMPLETION_DAYS,
     )
     return page, status
 
@@ -304,7 +329,8 @@ def register_kiosk():
     if not form.validate_on_submit():
         return _kiosks_page(form, 400)
     counter = db.session.get(Counter, form.counter_id.data)
-    kiosk, token = service.create_kiosk(counter, current_user, form.label.data or "")
+    mode = KioskMode(form.mode.data or KioskMode.QUICK)
+    kiosk, token = service.create_kiosk(counter, current_user, form.label.data or "", mode)
     db.session.commit()
     return _token_page(kiosk, token, created=True)
 
@@ -331,6 +357,21 @@ def enable_kiosk(kiosk_id: int):
     return redirect(url_for("surveys.list_kiosks"))
 
 
+@bp.post("/kiosks/<int:kiosk_id>/mode")
+@permission_required("manage_surveys")
+def set_kiosk_mode(kiosk_id: int):
+    """Quick or full presentation for one tablet, from its next survey."""
+    kiosk = _kiosk_in_scope(kiosk_id)
+    form = KioskModeForm()
+    if not form.validate_on_submit():
+        flash(_("Choose how the tablet presents the survey."), "error")
+        return _kiosks_page(_kiosk_form(formdata=None), 400)
+    service.set_kiosk_mode(kiosk, KioskMode(form.mode.data), current_user)
+    db.session.commit()
+    flash(_("Presentation saved: the tablet uses it from the next citizen."), "success")
+    return redirect(url_for("surveys.list_kiosks", _anchor=f"kiosk-{kiosk.id}"))
+
+
 @bp.post("/kiosks/<int:kiosk_id>/rotate")
 @permission_required("manage_surveys")
 def rotate_kiosk(kiosk_id: int):
@@ -351,18 +392,41 @@ def _duty_form(counter: Counter, **kwargs) -> DutyForm:
     return form
 
 
-def _duty_page(failed: dict[int, DutyForm] | None = None, status: int = 200):
-    """Counters with who is on duty. Deliberately nothing about ratings: officers see it."""
-    failed = failed or {}
+def _duty_page(
+    failed: dict[int, DutyForm] | None = None,
+    failed_invite: dict[int, InviteForm] | None = None,
+    status: int = 200,
+):
+    """Counters with who is on duty, and the invitation to rate. Deliberately nothing about
+    ratings: officers see it (an invitation says only whether it was used)."""
+    failed, failed_invite = failed or {}, failed_invite or {}
+    counters = _counters_in_scope()
+    latest = invitations.latest([c.id for c in counters])
     rows = [
         (
             counter,
             failed.get(counter.id)
             or _duty_form(counter, formdata=None, officer_id=str(counter.officer_on_duty_id or "")),
+            failed_invite.get(counter.id) or InviteForm(formdata=None),
+            latest.get(counter.id),
         )
-        for counter in _counters_in_scope()
+        for counter in counters
     ]
-    return render_template("surveys/admin_duty.html", rows=rows), status
+    page = render_template("surveys/admin_duty.html", rows=rows, invitation_state=invitations.state)
+    return page, status
+
+
+def _counter_in_scope(counter_id: int) -> Counter:
+    return db.first_or_404(
+        select(Counter)
+        .join(Counter.service_point)
+        .where(
+            Counter.id == counter_id,
+            Counter.active,
+            in_scope(ServicePoint.unit_id, current_user),
+        )
+        .options(selectinload(Counter.service_point).selectinload(ServicePoint.officers))
+    )
 
 
 @bp.get("/duty")
@@ -376,18 +440,33 @@ def duty():
 @permission_required("set_duty")
 def set_duty(counter_id: int):
     """Say who serves at a counter now; later responses there record it."""
-    counter = db.first_or_404(
-        select(Counter)
-        .join(Counter.service_point)
-        .where(Counter.id == counter_id, in_scope(ServicePoint.unit_id, current_user))
-        .options(selectinload(Counter.service_point).selectinload(ServicePoint.officers))
-    )
+    counter = _counter_in_scope(counter_id)
     form = _duty_form(counter)
     if not form.validate_on_submit():
-        return _duty_page({counter.id: form}, 400)
+        return _duty_page({counter.id: form}, status=400)
     officer = db.session.get(Officer, int(form.officer_id.data)) if form.officer_id.data else None
     service.set_officer_on_duty(counter, officer, current_user)
     db.session.commit()
     name = officer.name if officer else _("nobody")
     flash(_("On duty at counter %(code)s: %(name)s.", code=counter.code, name=name), "success")
+    return redirect(url_for("surveys.duty", _anchor=f"counter-{counter.id}"))
+
+
+@bp.post("/duty/<int:counter_id>/invite")
+@permission_required("set_duty")
+def invite(counter_id: int):
+    """Mời đánh giá: the counter's tablet shows the invitation within two seconds."""
+    counter = _counter_in_scope(counter_id)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return _duty_page(failed_invite={counter.id: form}, status=400)
+    done = commit_or_show(
+        form,
+        lambda: invitations.invite(
+            counter, current_user, form.dossier_code.data, form.procedure.data
+        ),
+    )
+    if done is None:
+        return _duty_page(failed_invite={counter.id: form}, status=400)
+    flash(_("Invitation sent to the tablet at counter %(code)s.", code=counter.code), "success")
     return redirect(url_for("surveys.duty", _anchor=f"counter-{counter.id}"))

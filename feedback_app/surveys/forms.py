@@ -13,8 +13,8 @@ from wtforms.validators import (
 )
 
 from ..forms import BaseForm, options
-from ..labels import QUESTION_KIND_LABELS, SURVEY_FACTOR_LABELS
-from ..models import QuestionKind
+from ..labels import KIOSK_MODE_LABELS, QUESTION_KIND_LABELS, SURVEY_FACTOR_LABELS
+from ..models import KioskMode, QuestionKind
 from ..units.forms import WholeNumberField
 from .instruments import MAX_POINTS, MAX_TEXT_LENGTH, TT01_INDICES, QuestionData
 
@@ -36,6 +36,10 @@ class TitlesForm(BaseForm):
         _l("Title (English)"),
         validators=[Length(max=200, message=_l("At most 200 characters."))],
     )
+
+
+def _mode_choices():
+    return options((mode.value, label) for mode, label in KIOSK_MODE_LABELS.items())
 
 
 def _kind_choices():
@@ -206,6 +210,23 @@ class KioskForm(BaseForm):
         description=_l("Something to recognise the tablet by, e.g. its asset number."),
         validators=[Length(max=120, message=_l("At most 120 characters."))],
     )
+    # Left out by a client that predates the choice: quick, the default.
+    mode = SelectField(
+        _l("Presentation"),
+        choices=_mode_choices,
+        default=KioskMode.QUICK.value,
+        validators=[Optional()],
+    )
+
+
+class KioskModeForm(BaseForm):
+    """Change how one tablet presents the survey."""
+
+    mode = SelectField(
+        _l("Presentation"),
+        choices=_mode_choices,
+        validators=[InputRequired(message=_l("Choose how the tablet presents the survey."))],
+    )
 
 
 class DutyForm(BaseForm):
@@ -217,6 +238,20 @@ class DutyForm(BaseForm):
         """Only an officer offered for this counter (same desk, active) may be chosen."""
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose one of this desk's officers, or nobody."))
+
+
+class InviteForm(BaseForm):
+    """Mời đánh giá: invite the citizen just served to rate at the counter's tablet."""
+
+    dossier_code = StringField(
+        _l("Dossier code (optional)"),
+        description=_l("As printed on the receipt; the rating is then tied to the dossier."),
+        validators=[Length(max=40, message=_l("At most 40 characters."))],
+    )
+    procedure = StringField(
+        _l("Procedure (optional)"),
+        validators=[Length(max=120, message=_l("At most 120 characters."))],
+    )
 
 
 class MoveForm(BaseForm):

@@ -29,6 +29,7 @@ from ..models import (
     Counter,
     Instrument,
     Kiosk,
+    KioskMode,
     Officer,
     QuestionKind,
     Response,
@@ -151,14 +152,28 @@ def kiosk_place(token: str, sql: Connection | None = None) -> KioskPlace | None:
     )
 
 
-def create_kiosk(counter: Counter, actor: User | None = None, label: str = "") -> tuple[Kiosk, str]:
+def create_kiosk(
+    counter: Counter,
+    actor: User | None = None,
+    label: str = "",
+    mode: KioskMode = KioskMode.QUICK,
+) -> tuple[Kiosk, str]:
     """Register a tablet at a counter; the token is returned once and only its hash is kept."""
     token = secrets.token_urlsafe(24)
-    kiosk = Kiosk(counter=counter, token_hash=hash_token(token), label=label.strip()[:120])
+    kiosk = Kiosk(
+        counter=counter, token_hash=hash_token(token), label=label.strip()[:120], mode=mode
+    )
     db.session.add(kiosk)
     db.session.flush()
-    audit.record("kiosk_created", actor=actor, target=kiosk, counter=counter.id)
+    audit.record("kiosk_created", actor=actor, target=kiosk, counter=counter.id, mode=mode.value)
     return kiosk, token
+
+
+def set_kiosk_mode(kiosk: Kiosk, mode: KioskMode, actor: User | None) -> None:
+    """Quick (one tap) or full (every question): the tablet shows it from its next survey."""
+    if kiosk.mode != mode:
+        kiosk.mode = mode
+        audit.record("kiosk_mode", actor=actor, target=kiosk, mode=mode.value)
 
 
 def rotate_token(kiosk: Kiosk, actor: User) -> str:
