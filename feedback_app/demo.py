@@ -43,6 +43,7 @@ from .models import (
     HolidayKind,
     HotlineLine,
     Kiosk,
+    KioskAbandon,
     QuestionKind,
     Response,
     ResponseChannel,
@@ -53,6 +54,7 @@ from .models import (
 )
 from .surveys import instruments
 from .surveys import service as kiosk_service
+from .surveys.defaults import REASONS
 from .timeutil import LOCAL_TZ, local_date, now_utc
 from .units import calendar as work_calendar
 from .units import service as units
@@ -699,11 +701,22 @@ class _Activity:
         self.want_reply = (
             (want.id, {o["code"]: o.get("points") for o in want.options}) if want else None
         )
+        reasons = by_code.get(REASONS)
+        self.reasons = (
+            (reasons.id, [o["code"] for o in reasons.options])
+            if reasons is not None and reasons.kind == QuestionKind.MULTI_CHOICE
+            else None
+        )
         stream = random.Random(self.seed)  # noqa: S311 - reproducible demo data, not a secret
+        # Reasons, partial answers and abandoned surveys draw from a stream of their own, so
+        # that the ratings a seed gave before they existed stay the same.
+        self.extra = random.Random(self.seed + 1)  # noqa: S311 - as above
+        self.abandons: list[dict] = []
         self.burst: dict | None = None
         for first in range(0, self.n, CHUNK):
             batch = [self._response(stream, i) for i in range(first, min(self.n, first + CHUNK))]
             self._store_responses(batch)
+        self._store_abandons()
 
     def _response(self, rng: random.Random, i: int) -> tuple[dict, list, dict | None]:
         """One response: its row, its answers (question id, value, option, text), its case."""
@@ -746,9 +759,11 @@ class _Activity:
         mood = MOOD + desk.quality + rng.gauss(0.0, 0.7)
         answers = []
         overall = None
+        skipped = False
         for question_id, offset, weight, no_opinion, required in self.likert:
             if not required and rng.random() < 0.15:
-                continue  # an optional question left out: a partial response
+                skipped = True
+                continue  # an optional question left out
             if no_opinion and rng.random() < NO_OPINION_RATE:
                 answers.append((question_id, None, "no_opinion", None))
                 continue
@@ -787,9 +802,12 @@ class _Activity:
             "reply": {"case_code": None},
             "rolled_up": False,
             "commented": False,
+            "partial": False,
         }
         if channel == ResponseChannel.KIOSK and rng.random() < 0.3:
             row["dossier_code"] = f"H26.{desk.code}-{day:%y%m%d}-{rng.randrange(1, 400):04d}"
+        if channel == ResponseChannel.KIOSK:
+            self._kiosk_extras(row, answers, overall, skipped, desk, kiosk_id, day)
         if comment is not None:
             text, kind, wants = comment
             if self.comment_id is not None:
@@ -812,6 +830,42 @@ class _Activity:
                 }
         self.tallies[desk.index, day.replace(day=1)] += 1
         return row, answers, case
+
+    def _kiosk_extras(self, row, answers, overall, skipped, desk, kiosk_id, day) -> None:
+        """What the one-tap kiosk adds: the reasons behind a low rating (one ward's waiting
+        time stands out), a walk-away now and then, and surveys left with no rating at all."""
+        extra = self.extra
+        row["partial"] = skipped and extra.random() < 0.5
+        if self.reasons is not None and overall is not None and overall <= 2:
+            question_id, codes = self.reasons
+            weights = [3 if code == "wait_time" and desk.index % 4 == 1 else 1 for code in codes]
+            chosen = {extra.choices(codes, weights)[0] for _ in range(extra.randint(1, 2))}
+            answers.extend((question_id, None, code, None) for code in sorted(chosen))
+        if kiosk_id is not None and extra.random() < 0.08:
+            self.abandons.append(
+                {
+                    "client_uuid": str(uuid.UUID(int=extra.getrandbits(128), version=4)),
+                    "kiosk_id": kiosk_id,
+                    "day": day,
+                    "invited": extra.random() < 0.4,
+                }
+            )
+
+    def _store_abandons(self) -> None:
+        """The surveys left with no rating, skipping any a previous run stored."""
+        uuids = [row["client_uuid"] for row in self.abandons]
+        known = (
+            set(
+                db.session.scalars(
+                    select(KioskAbandon.client_uuid).where(KioskAbandon.client_uuid.in_(uuids))
+                )
+            )
+            if uuids
+            else set()
+        )
+        fresh = [row for row in self.abandons if row["client_uuid"] not in known]
+        for first in range(0, len(fresh), 5 * CHUNK):
+            _write(KioskAbandon, fresh[first : first + 5 * CHUNK])
 
     @staticmethod
     def _on_duty(desk: _Desk, slot: int, day: date) -> int | None:
@@ -867,6 +921,7 @@ class _Activity:
             "reply": {"case_code": None},
             "rolled_up": False,
             "commented": False,
+            "partial": False,
         }
         if not row["suspicious"]:
             month = local_date(burst["hour"]).replace(day=1)

@@ -195,9 +195,11 @@ surveys.register_kiosk        POST   counter         200     200/400  403      4
 surveys.disable_kiosk         POST   kiosk_admin     302     302/404  403      403      403      403      403      login
 surveys.enable_kiosk          POST   kiosk_admin     302     302/404  403      403      403      403      403      login
 surveys.rotate_kiosk          POST   kiosk_admin     200     200/404  403      403      403      403      403      login
+surveys.set_kiosk_mode        POST   kiosk_admin     302     302/404  403      403      403      403      403      login
 surveys.duty                  GET    list            200     200      403      403      403      403      200      login
 surveys.set_duty              POST   counter         302     302/404  403      403      403      403      302/404  login
 surveys.set_duty              POST   officer         302     302/400  403      403      403      403      302/400  login
+surveys.invite                POST   counter         302     302/404  403      403      403      403      302/404  login
 #
 # --- units, desks, counters, officers (view_units / manage_units); holidays and deadlines: changes by the root admin only
 units.list_units              GET    list            200     200      200      200      200      200      403      login
@@ -229,6 +231,8 @@ kiosk.survey                  GET    kiosk           200     200      200      2
 kiosk.submit                  POST   kiosk           200     200      200      200      200      200      200      200
 kiosk_api.instrument          GET    kiosk           200     200      200      200      200      200      200      200
 kiosk_api.submit              POST   kiosk           201     201      201      201      201      201      201      201
+kiosk_api.invitation          GET    kiosk           200     200      200      200      200      200      200      200
+kiosk_api.abandoned           POST   kiosk           201     201      201      201      201      201      201      201
 web_survey.show_survey        GET    desk            200     200      200      200      200      200      200      200
 web_survey.submit_survey      POST   desk            200     200      200      200      200      200      200      200
 web_survey.qr_code            GET    desk            200     200      200      200      200      200      200      200
@@ -253,6 +257,7 @@ MACHINE = frozenset(
     """main.healthz apidocs.openapi_document_json track.track track.track_case track.record_verdict
     results.list_units results.show_results results.show_trend
     kiosk.service_worker kiosk.survey kiosk.submit kiosk_api.instrument kiosk_api.submit
+    kiosk_api.invitation kiosk_api.abandoned
     web_survey.show_survey web_survey.submit_survey web_survey.qr_code hotline_webhooks.prompt
     hotline_webhooks.twilio_sms hotline_webhooks.gateway_sms hotline_webhooks.voice_start
     hotline_webhooks.voice_menu hotline_webhooks.recording hotline_webhooks.status""".split()
@@ -916,6 +921,10 @@ REQUESTS: dict[tuple[str, str], Callable[[Ctx], Req]] = {
         f"/api/v1/kiosk/{c.pick('kiosk')}/responses",
         json={"client_uuid": _uuid(), "instrument": c.label(), "answers": API_ANSWERS},
     ),
+    ("kiosk_api.invitation", "GET"): lambda c: Req(f"/api/v1/kiosk/{c.pick('kiosk')}/invitation"),
+    ("kiosk_api.abandoned", "POST"): lambda c: Req(
+        f"/api/v1/kiosk/{c.pick('kiosk')}/abandoned", json={"client_uuid": _uuid()}
+    ),
     ("web_survey.show_survey", "GET"): lambda c: Req(f"/survey/{c.pick('desk')}"),
     ("web_survey.submit_survey", "POST"): lambda c: form(
         f"/survey/{c.pick('desk')}",
@@ -976,7 +985,13 @@ REQUESTS: dict[tuple[str, str], Callable[[Ctx], Req]] = {
     ("surveys.rotate_kiosk", "POST"): lambda c: form(
         f"/surveys/kiosks/{c.pick('kiosk_admin')}/rotate"
     ),
+    ("surveys.set_kiosk_mode", "POST"): lambda c: form(
+        f"/surveys/kiosks/{c.pick('kiosk_admin')}/mode", mode="full"
+    ),
     ("surveys.duty", "GET"): lambda c: Req("/surveys/duty"),
+    ("surveys.invite", "POST"): lambda c: form(
+        f"/surveys/duty/{c.pick('counter')}/invite", dossier_code="000.00.09.H26-260315-0001"
+    ),
     ("surveys.set_duty", "POST"): _set_duty,
     ("units.list_units", "GET"): lambda c: Req("/units/"),
     ("units.list_service_points", "GET"): lambda c: Req("/units/service-points"),

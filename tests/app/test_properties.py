@@ -524,7 +524,11 @@ def valid_answers(draw) -> dict:
     for code, question in QUESTIONS.items():
         if question["kind"] == "text":
             continue
-        if question.get("required") or draw(st.booleans()):
+        if question["kind"] == "multi_choice":
+            chosen = draw(st.lists(st.sampled_from(_answer_choices(question)), unique=True))
+            if chosen:
+                answers[code] = chosen
+        elif question.get("required") or draw(st.booleans()):
             answers[code] = draw(st.sampled_from(_answer_choices(question)))
     if draw(st.booleans()):
         answers["comment"] = draw(clean_text(QUESTIONS["comment"]["max_length"]))
@@ -1067,7 +1071,11 @@ def test_comment_book_entry_form_takes_anything_without_a_500(world, case):
 
 def _question_fields(draw) -> tuple[dict, dict]:
     """Valid answers as the form's q_<code> fields, and anything for each question."""
-    fields = {f"q_{code}": str(value) for code, value in draw(valid_answers()).items()}
+    # A form field holds one value: of several reasons, the first (a box ticked alone).
+    fields = {
+        f"q_{code}": str(value[0] if isinstance(value, list) else value)
+        for code, value in draw(valid_answers()).items()
+    }
     anything = {f"q_{code}": st.one_of(TEXT, NUMBERS.map(str)) for code in QUESTIONS}
     return fields, anything
 
