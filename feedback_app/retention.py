@@ -9,6 +9,10 @@ reports are made of. Who they are goes once the matter is settled and RETENTION_
   voicemail recording (the file too, unless another attachment shares it), unless it belongs to a
   case still open: its operator may still need to call back.
 
+An invitation to rate from a counter (which may name a dossier) serves only the officer's page
+and the rating it leads to, which keeps its own copy of the code: it goes after
+INVITATION_KEEP_DAYS, whatever the retention period.
+
 Opt-outs are kept: honouring "no more messages" needs the number. Nothing here commits; the
 command does, with one audit event carrying the counts, and only then deletes the files.
 """
@@ -18,12 +22,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 
 from . import audit, storage
 from .cases.service import search_text
 from .extensions import db
-from .models import Attachment, Case, HotlineCall, SmsMessage
+from .models import Attachment, Case, HotlineCall, KioskInvitation, SmsMessage
 from .models.cases import OPEN_STATUSES
 from .timeutil import now_utc
 
@@ -36,6 +40,7 @@ class Purge:
     calls: int = 0
     recordings: int = 0
     messages: int = 0
+    invitations: int = 0
     # Recording files no row refers to any more: removed by `remove_files` once committed.
     files: list[Path] = field(default_factory=list)
 
@@ -46,6 +51,7 @@ class Purge:
             "calls": self.calls,
             "recordings": self.recordings,
             "messages": self.messages,
+            "invitations": self.invitations,
         }
 
     def lines(self) -> list[str]:
@@ -55,6 +61,7 @@ class Purge:
             "calls": "hotline calls: caller's number",
             "recordings": "voicemail recordings",
             "messages": "SMS: sender's number",
+            "invitations": "invitations to rate (with their dossier codes)",
         }
         return [f"{n:>8,}  {labels[kind]}" for kind, n in self.counts().items()]
 
@@ -62,6 +69,9 @@ class Purge:
         """Delete the recording files, after the commit that dropped their rows."""
         for path in self.files:
             path.unlink(missing_ok=True)
+
+
+INVITATION_KEEP_DAYS = 7
 
 
 def cutoff(now: datetime | None = None) -> datetime:
@@ -101,8 +111,15 @@ def purge(*, dry_run: bool = False, now: datetime | None = None) -> Purge:
     settled_sms = _settled(SmsMessage.received_at, SmsMessage.case_id, before, open_case_ids)
     result.messages = _count(SmsMessage, *settled_sms, SmsMessage.from_number.is_not(None))
 
+    old_invitation = KioskInvitation.created_at < (now or now_utc()) - timedelta(
+        days=INVITATION_KEEP_DAYS
+    )
+    result.invitations = _count(KioskInvitation, old_invitation)
+
     if dry_run:
         return result
+
+    db.session.execute(delete(KioskInvitation).where(old_invitation))
 
     for case in cases:
         case.sender_name = case.sender_phone = case.sender_address = None

@@ -18,7 +18,9 @@ from feedback_app.models import (
     Case,
     CaseChannel,
     CaseStatus,
+    Counter,
     HotlineCall,
+    KioskInvitation,
     SmsMessage,
     SmsOptOut,
 )
@@ -203,7 +205,7 @@ def test_a_dry_run_counts_and_changes_nothing(app, runner, unit):
     output = purge(runner, "--dry-run")
 
     assert "Would remove" in output
-    assert [line.split()[0] for line in output.splitlines()[1:]] == ["1", "1", "1", "1"]
+    assert [line.split()[0] for line in output.splitlines()[1:]] == ["1", "1", "1", "1", "0"]
     assert case_state(app, settled)["sender"] == (NAME, PHONE, ADDRESS)
     assert call_state(app, call)["recording"] is True
     with app.app_context():
@@ -222,7 +224,7 @@ def test_the_purge_is_audited_and_a_second_run_finds_nothing(app, runner, unit):
         assert event.detail["cases"] == 1
 
     again = purge(runner)
-    assert [line.split()[0] for line in again.splitlines()[1:]] == ["0", "0", "0", "0"]
+    assert [line.split()[0] for line in again.splitlines()[1:]] == ["0", "0", "0", "0", "0"]
 
 
 def test_the_retention_period_is_a_setting(app, runner, unit):
@@ -242,3 +244,24 @@ def test_an_implausible_retention_period_is_refused(app, runner, unit, days):
     assert result.exit_code != 0
     assert "RETENTION_DAYS" in result.output
     assert case_state(app, case)["sender"] == (NAME, PHONE, ADDRESS)
+
+
+def test_invitations_to_rate_go_after_a_week(app, runner, kiosk):
+    with app.app_context():
+        counter = db.session.get(Counter, kiosk["counter"])
+        for days in (8, 6):
+            made = now_utc() - timedelta(days=days)
+            db.session.add(
+                KioskInvitation(
+                    counter=counter,
+                    dossier_code=f"H26-{days}",
+                    created_at=made,
+                    expires_at=made + timedelta(minutes=5),
+                )
+            )
+        db.session.commit()
+    dry = runner.invoke(args=["retention", "purge", "--dry-run"]).output
+    assert "1  invitations to rate" in dry
+    assert runner.invoke(args=["retention", "purge"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalars(select(KioskInvitation.dossier_code)).all() == ["H26-6"]
