@@ -98,10 +98,19 @@ def row_count(url: str, table: str) -> int:
 # --- payloads ----------------------------------------------------------------------------------
 
 
-def make_requests(n: int, rng: random.Random, instrument: str, tokens: list[str]) -> list:
+REASONS = ["attitude", "wait_time", "procedure", "guidance", "facilities", "other"]
+
+
+def make_requests(
+    n: int, rng: random.Random, instrument: str, tokens: list[str], mix: str = "full"
+) -> list:
     """n distinct valid submissions (path, JSON body), round-robin over the kiosks.
 
-    Roughly what a desk sees: mostly satisfied, a few comments, some of which open a case.
+    Roughly what a desk sees: mostly satisfied, a few comments, some of which open a case; a
+    rating of 1–2 comes with its reasons. `mix` "full": every rating question answered, as a
+    full-mode tablet sends (the heavier case, and the one earlier figures were taken with);
+    "quick": as a quick-mode tablet sends, mostly the one overall tap, now and then the rest
+    after "Tell us more", or part of it (partial).
     """
     answered_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     requests = []
@@ -118,12 +127,24 @@ def make_requests(n: int, rng: random.Random, instrument: str, tokens: list[str]
             answers["f5_feedback"] = rng.choice([3, 4, 5])
             answers["tt01_returns"] = rng.choice(["none", "none", "once", "more"])
             answers["tt01_offices"] = rng.choice(["none", "none", "one", "more"])
+        partial = False
+        if mix == "quick":
+            told_more = rng.random()
+            if told_more < 0.7:
+                answers = {"overall": overall}
+            elif told_more < 0.85:
+                kept = rng.randint(1, len(answers) - 1)
+                answers = dict([("overall", overall), *list(answers.items())[:kept]])
+                partial = True
+        if overall <= 2:
+            answers["reasons"] = rng.sample(REASONS, rng.randint(1, 2))
         body = {
             "client_uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "instrument": instrument,
             "answers": answers,
             "language": rng.choice(["vi", "vi", "vi", "en"]),
             "answered_at": answered_at,
+            "partial": partial,
         }
         if rng.random() < 0.1:
             body["comment"] = rng.choice(COMMENTS)
@@ -349,6 +370,12 @@ def main() -> None:
         "--kiosks", type=int, default=16, help="one per client: a tablet sends in turn"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--mix",
+        choices=["full", "quick"],
+        default="full",
+        help="answer sets as a full-mode tablet sends them (default) or a quick-mode one",
+    )
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     parser.add_argument(
@@ -388,7 +415,7 @@ def main() -> None:
                 instrument = json.load(r)["instrument"]
         total = args.warmup + args.requests * args.rounds
         # The same bodies for both apps: the floor stores them, the real app validates them.
-        requests = make_requests(total, rng, instrument, tokens)
+        requests = make_requests(total, rng, instrument, tokens, args.mix)
         warmup = requests[: args.warmup]
         rounds = [
             requests[args.warmup + i * args.requests : args.warmup + (i + 1) * args.requests]
