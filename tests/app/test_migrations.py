@@ -118,8 +118,11 @@ def test_a_district_with_data_upgrades_through_every_migration_since_the_rollups
     )
     runner = app.test_cli_runner()
     _empty_database(app)
+    # A multi_choice question's answers (the reasons) cannot go below the migration that made
+    # the kind, which deletes them: the rest must come through whole.
     counts = text(
-        "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM answers), "
+        "SELECT (SELECT count(*) FROM responses), (SELECT count(*) FROM answers a "
+        "JOIN questions q ON q.id = a.question_id WHERE q.kind <> 'multi_choice'), "
         "(SELECT count(*) FROM answers WHERE text IS NOT NULL AND text <> '')"
     )
     try:
