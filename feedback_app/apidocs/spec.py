@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document of /api/v1, built as plain data.
 
 Each schema says what the code checks and returns (surveys/kiosk_api.py, surveys/service.py,
-errors.py, and for the period summary reports/routes.py, reports/service.py and
-reports/formulas.py).
+surveys/invitations.py, surveys/completion.py, errors.py, and for the period summary
+reports/routes.py, reports/service.py and reports/formulas.py).
 Limits are imported from the code that enforces them rather than copied, so the two cannot drift
 apart unnoticed; tests/apidocs/test_openapi.py compares the paths with the URL map and fuzzes the
 app against the document. Texts are English: the readers are integrators (tablet makers,
@@ -12,11 +12,14 @@ monitoring).
 from collections.abc import Iterable
 
 from ..cases.service import CODE_ALPHABET, CODE_LENGTH
+from ..config import DefaultConfig
+from ..hardening import MAX_DB_INT
 from ..models import CaseChannel, CaseKind, CaseVerdict, QuestionKind, ResponseChannel
 from ..reports import formulas, periods
 from ..security import PERMISSIONS
-from ..surveys.defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
+from ..surveys.defaults import COMMENT, NO_OPINION, OVERALL, REASONS, REPLY_PHONE, WANT_REPLY
 from ..surveys.instruments import CODE_PATTERN, FACTORS, MAX_POINTS, MAX_TEXT_LENGTH, TT01_INDICES
+from ..surveys.invitations import MAX_PROCEDURE
 from ..surveys.kiosk_api import MAX_BODY_BYTES
 from ..surveys.service import DOSSIER_CODE, Where
 
@@ -33,8 +36,23 @@ CASE_CODE_PATTERN = f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$"
 # The one character no query value may hold (hardening._refuse_nul_bytes answers 400).
 NO_NUL_PATTERN = "^[^\\x00]*$"
 QUEUE_LIMIT = 100_000  # service.note_seen ignores figures outside 0..QUEUE_LIMIT - 1
-FUTURE_TOLERANCE_MINUTES = 5  # service._answered_at
+FUTURE_TOLERANCE_MINUTES = 5  # service.parse_answered_at
 EXAMPLE_LABEL = "sipas-tt01@1"
+KIOSK_PATH = f"{API_PREFIX}/kiosk/{{token}}"
+SUBMIT_PATH = f"{KIOSK_PATH}/responses"
+INVITATION_PATH = f"{KIOSK_PATH}/invitation"
+ABANDONED_PATH = f"{KIOSK_PATH}/abandoned"
+# How often the tablet asks for an invitation (kiosk.js), and how long one lasts by default.
+INVITATION_POLL_SECONDS = 1.5
+INVITATION_SECONDS = DefaultConfig.KIOSK_INVITATION_SECONDS
+EXAMPLE_INVITATION = {
+    "id": 12,
+    "officer": "Nguyễn Văn An",
+    "dossier_code": "000.00.09.H26-260315-0001",
+    "procedure": "Cấp bản sao trích lục hộ tịch",
+    "expires_at": "2026-03-15T02:35:00+00:00",
+}
+EXAMPLE_ABANDONED = {"client_uuid": "5c4b3a29-1807-4f6e-9d5c-4b3a29180706", "invited": True}
 
 # --- The period summary (GET /api/v1/reports/summary) ---
 SUMMARY_PATH = f"{API_PREFIX}/reports/summary"
@@ -65,18 +83,28 @@ DESCRIPTION = f"""\
 The machine API of the citizen-feedback platform for one-stop desks (Bộ phận Một cửa, Trung tâm \
 Phục vụ hành chính công).
 
-**Kiosks.** A counter tablet fetches the current survey and sends each citizen's answers. It is \
-authenticated by the secret token in its address (`/kiosk/<token>`), shown once when an \
-administrator registers the tablet or renews its token. Treat the token as a password: whoever \
-has it can submit answers for that counter. The kiosk operations neither use nor set a cookie, \
-a session or a CSRF token.
+**Kiosks.** A counter tablet fetches the current survey, sends each citizen's answers, asks \
+every {INVITATION_POLL_SECONDS:g} s whether the counter officer has invited the citizen just \
+served to rate (`GET {INVITATION_PATH}`), and reports the surveys a citizen began and left \
+without a single rating (`POST {ABANDONED_PATH}`). It is authenticated by the secret token in \
+its address (`/kiosk/<token>`), shown once when an administrator registers the tablet or renews \
+its token. Treat the token as a password: whoever has it can submit answers for that counter. \
+The kiosk operations neither use nor set a cookie, a session or a CSRF token.
 
-**Resending is safe.** Every submission carries a `client_uuid` chosen by the tablet. Keep unsent \
-answers on the tablet and send them again, with the same `client_uuid`, until the server answers \
-201 (stored now) or 200 (stored before: nothing new is stored and the first reply comes back). A \
-400 with `errors`, or a 413, does not change on resending: record it and let the answer go. After \
-429 wait the number of seconds in `Retry-After`; after 404 (the kiosk is switched off), a server \
-error or no answer at all, keep the answers and try again later.
+**Every rating counts.** At a kiosk nothing is required beyond one rating: send whatever the \
+citizen answered as soon as the survey ends (finished, ended early with "Done", or left idle), \
+with `partial: true` when it ended before the last step and `partial: false` when it reached \
+the end (left out, the server takes a survey without an answer to a required question as \
+partial: a one-tap survey must say `false`). A survey that ended with no rating at all is not a \
+response: report it as abandoned instead.
+
+**Resending is safe.** Every submission and every abandoned-survey report carries a \
+`client_uuid` chosen by the tablet. Keep unsent ones on the tablet and send them again, with the \
+same `client_uuid`, until the server answers 201 (stored now) or 200 (stored before: nothing new \
+is stored and the first reply comes back). A 400 with `errors`, or a 413, does not change on \
+resending: record it and let the item go. After 429 wait the number of seconds in `Retry-After`; \
+after 404 (the kiosk is switched off), a server error or no answer at all, keep the items and \
+try again later.
 
 **Reports.** `GET {SUMMARY_PATH}` gives staff the period summary of a unit: the figures of the \
 summary page, its exports and the `reports summary` command. It reads the signed-in session of \
@@ -84,17 +112,20 @@ the staff pages: sign in at `/auth/login` (form fields `username`, `password`, `
 a client that keeps cookies, and send the `{SESSION_COOKIE}` cookie it sets. The roles \
 {REPORT_ROLES_TEXT} may read it, for their own unit and the units below it.
 
-**Errors are JSON.** A submission refused as invalid, or a report period that cannot be read, \
-gets 400 with every field in error (`{{"errors": {{field: message}}}}`); every other error has \
-the body `{{"error", "message", "status"}}`: 400 for a malformed request (a NUL character in the \
-query string), 401 (not signed in), 403 (a role that may not read reports), 404, 405 (with \
-`Allow`), 413 (body over {MAX_BODY_BYTES // 1024} KB), 429 (with `Retry-After`). Messages are \
-written for people and translated: a submission's in the language it names (`language`), other \
-errors by `?lang=`, a signed-in staff member's earlier choice or `Accept-Language`; Vietnamese by \
-default.
+**Errors are JSON.** A submission or an abandoned-survey report refused as invalid, or a report \
+period that cannot be read, gets 400 with every field in error \
+(`{{"errors": {{field: message}}}}`); every other error has the body \
+`{{"error", "message", "status"}}`: 400 for a malformed request (a NUL character in the query \
+string), 401 (not signed in), 403 (a role that may not read reports), 404, 405 (with `Allow`), \
+413 (body over {MAX_BODY_BYTES // 1024} KB), 429 (with `Retry-After`). Messages are written for \
+people and translated: a submission's in the language it names (`language`), other errors by \
+`?lang=`, a signed-in staff member's earlier choice or `Accept-Language`; Vietnamese by default.
 
 **Privacy.** The server keeps the time of an answer only to the hour, and never the address it \
-came from. A phone number given for a reply is kept only with the case it opens.
+came from. A phone number given for a reply is kept only with the case it opens. Of an abandoned \
+survey only the kiosk, the Vietnamese calendar day and whether an invitation was shown are kept. \
+The counter officer who invited a citizen learns whether the invitation was used, never the \
+rating.
 """
 
 
@@ -152,7 +183,7 @@ def _json(schema: dict, **extra) -> dict:
 def _paths() -> dict:
     """Every operation under /api/v1 (tests/apidocs/test_openapi.py holds them to the URL map)."""
     return {
-        f"{API_PREFIX}/kiosk/{{token}}": {
+        KIOSK_PATH: {
             "parameters": [_ref("parameters", "KioskToken")],
             "get": {
                 "operationId": "getKioskSurvey",
@@ -182,72 +213,17 @@ def _paths() -> dict:
                 },
             },
         },
-        f"{API_PREFIX}/kiosk/{{token}}/responses": {
+        SUBMIT_PATH: {
             "parameters": [_ref("parameters", "KioskToken")],
-            "post": {
-                "operationId": "submitKioskResponse",
-                "tags": ["kiosk"],
-                "summary": "One citizen's answers",
-                "description": (
-                    "Stores one citizen's answers to a survey version, given at this kiosk. The "
-                    "request is checked in this order: the query string (400), throttling (429), "
-                    "size (413), the token (404), the submission (400). A comment opens a case "
-                    f"to be answered when the `{OVERALL}` rating is 1 or 2, or when the citizen "
-                    f"asks for a reply (`{WANT_REPLY}`); the reply then carries the case's "
-                    "tracking code."
-                ),
-                "parameters": [_ref("parameters", "Queued")],
-                "requestBody": {
-                    "required": True,
-                    "description": (
-                        f"A JSON object of at most {MAX_BODY_BYTES} bytes. Which questions exist, "
-                        "which must be answered and which options they offer depend on the survey "
-                        f"version named: take them from `GET {API_PREFIX}/kiosk/{{token}}`."
-                    ),
-                    "content": {
-                        "application/json": {
-                            "schema": _ref("schemas", "Submission"),
-                            "examples": _submission_examples(),
-                        }
-                    },
-                },
-                "responses": {
-                    "201": {
-                        "description": "Stored.",
-                        **_json(_ref("schemas", "SubmissionReply")),
-                    },
-                    "200": {
-                        "description": (
-                            "This `client_uuid` was stored before: nothing new is stored, and the "
-                            "first reply comes back, whatever the rest of the body holds now."
-                        ),
-                        **_json(_ref("schemas", "SubmissionReply")),
-                    },
-                    "400": {
-                        "description": (
-                            "The submission is invalid (`errors` names every field in error; "
-                            "nothing was stored), or the request is malformed (a NUL character in "
-                            "the query string)."
-                        ),
-                        **_json(
-                            {
-                                "anyOf": [
-                                    _ref("schemas", "ValidationErrors"),
-                                    _ref("schemas", "Error"),
-                                ]
-                            }
-                        ),
-                    },
-                    "404": {
-                        "description": (
-                            "No kiosk has this token, or the kiosk or its counter is switched off."
-                        ),
-                        **_json(_ref("schemas", "Error")),
-                    },
-                    "413": _ref("responses", "PayloadTooLarge"),
-                    "429": _ref("responses", "TooManyRequests"),
-                },
-            },
+            "post": _submit_operation(),
+        },
+        INVITATION_PATH: {
+            "parameters": [_ref("parameters", "KioskToken")],
+            "get": _invitation_operation(),
+        },
+        ABANDONED_PATH: {
+            "parameters": [_ref("parameters", "KioskToken")],
+            "post": _abandoned_operation(),
         },
         SUMMARY_PATH: {"get": _summary_operation()},
         f"{API_PREFIX}/openapi.json": {
@@ -270,6 +246,176 @@ def _paths() -> dict:
                     "400": _ref("responses", "MalformedRequest"),
                 },
             }
+        },
+    }
+
+
+def _kiosk_not_found() -> dict:
+    """The 404 of the kiosk operations that need no survey."""
+    return {
+        "description": "No kiosk has this token, or the kiosk or its counter is switched off.",
+        **_json(_ref("schemas", "Error")),
+    }
+
+
+def _invalid_or_malformed(what: str) -> dict:
+    """The 400 of an operation that takes a JSON body: invalid, or a malformed query string."""
+    return {
+        "description": (
+            f"The {what} is invalid (`errors` names every field in error; nothing was stored), "
+            "or the request is malformed (a NUL character in the query string)."
+        ),
+        **_json({"anyOf": [_ref("schemas", "ValidationErrors"), _ref("schemas", "Error")]}),
+    }
+
+
+def _submit_operation() -> dict:
+    """POST /api/v1/kiosk/<token>/responses (surveys/kiosk_api.submit, service.submit)."""
+    return {
+        "operationId": "submitKioskResponse",
+        "tags": ["kiosk"],
+        "summary": "One citizen's answers",
+        "description": (
+            "Stores one citizen's answers to a survey version, given at this kiosk: all of "
+            "them or only some, as long as at least one is a rating 1–5 (at a kiosk no "
+            "question is required beyond that). Send the answers when the survey ends, "
+            "however it ends; a survey left with no rating at all goes to "
+            f"`POST {ABANDONED_PATH}` instead. The request is checked in this order: the "
+            "query string (400), throttling (429), size (413), the token (404), the submission "
+            f"(400). A comment opens a case to be answered when the `{OVERALL}` rating is 1 or "
+            f"2, or when the citizen asks for a reply (`{WANT_REPLY}`); the reply then carries "
+            "the case's tracking code. With the `invitation` the tablet was shown, the "
+            "response is given the invitation's dossier code (unless the body names one) and "
+            "officer."
+        ),
+        "parameters": [_ref("parameters", "Queued")],
+        "requestBody": {
+            "required": True,
+            "description": (
+                f"A JSON object of at most {MAX_BODY_BYTES} bytes. Which questions exist and "
+                "which options they offer depend on the survey version named: take them from "
+                f"`GET {KIOSK_PATH}`."
+            ),
+            "content": {
+                "application/json": {
+                    "schema": _ref("schemas", "Submission"),
+                    "examples": _submission_examples(),
+                }
+            },
+        },
+        "responses": {
+            "201": {
+                "description": "Stored.",
+                **_json(_ref("schemas", "SubmissionReply")),
+            },
+            "200": {
+                "description": (
+                    "This `client_uuid` was stored before: nothing new is stored, and the "
+                    "first reply comes back, whatever the rest of the body holds now."
+                ),
+                **_json(_ref("schemas", "SubmissionReply")),
+            },
+            "400": _invalid_or_malformed("submission"),
+            "404": _kiosk_not_found(),
+            "413": _ref("responses", "PayloadTooLarge"),
+            "429": _ref("responses", "TooManyRequests"),
+        },
+    }
+
+
+def _invitation_operation() -> dict:
+    """GET /api/v1/kiosk/<token>/invitation (surveys/kiosk_api.invitation, invitations.current)."""
+    return {
+        "operationId": "getKioskInvitation",
+        "tags": ["kiosk"],
+        "summary": "The counter officer's invitation to rate (Mời đánh giá), if any",
+        "description": (
+            "Whether the officer at this kiosk's counter has just invited the citizen they "
+            f"served to rate. Ask every {INVITATION_POLL_SECONDS:g} s or so while online (not "
+            "while offline; a failed poll can simply be skipped): the answer is never cached, "
+            "and each poll also records that the tablet was seen. The first poll that gets an "
+            "invitation marks it shown, which the officer sees.\n\n"
+            "Show the invitation on the survey's first screen (the officer's name, the dossier "
+            "code, the procedure) and send its `id` as `invitation` with the next submission; "
+            "that rating uses it up. Stop showing it at `expires_at` (the server's clock: "
+            "correct the tablet's by the `Date` header of the server's answers). If it lapses "
+            "with no rating, report an abandoned survey with `invited: true`. A newer "
+            "invitation at the same counter replaces an older one."
+        ),
+        "responses": {
+            "200": {
+                "description": "The open invitation, or null when there is none.",
+                "headers": {"Cache-Control": _ref("headers", "NoStore")},
+                **_json(
+                    _ref("schemas", "InvitationPoll"),
+                    examples={
+                        "none": {"summary": "No invitation", "value": {"invitation": None}},
+                        "invited": {
+                            "summary": "An invitation with the dossier code from the receipt",
+                            "value": {"invitation": EXAMPLE_INVITATION},
+                        },
+                    },
+                ),
+            },
+            "400": _ref("responses", "MalformedRequest"),
+            "404": _kiosk_not_found(),
+        },
+    }
+
+
+def _abandoned_operation() -> dict:
+    """POST /api/v1/kiosk/<token>/abandoned (surveys/kiosk_api.abandoned, completion)."""
+    return {
+        "operationId": "reportKioskAbandoned",
+        "tags": ["kiosk"],
+        "summary": "A survey left with no rating",
+        "description": (
+            "Counts one survey that began (the citizen touched the screen, or an invitation "
+            "was shown) and ended with no rating at all: the citizen walked away, pressed "
+            "Done, or the invitation lapsed. Never send it for a survey that has a rating "
+            "(submit that, `partial` if need be), nor for a screen nobody touched. Send it "
+            "through the same offline queue as the answers: it is throttled with them (one "
+            "limit for both) and as safe to resend. The request is checked in this order: the "
+            "query string (400), throttling (429), size (413), the token (404), the report "
+            "(400). Error messages are in the language of `?lang=` or `Accept-Language` (a "
+            "report names none)."
+        ),
+        "requestBody": {
+            "required": True,
+            "description": f"A JSON object of at most {MAX_BODY_BYTES} bytes.",
+            "content": {
+                "application/json": {
+                    "schema": _ref("schemas", "AbandonedReport"),
+                    "examples": {
+                        "invited": {
+                            "summary": "An invitation shown, and no rating before it lapsed",
+                            "value": EXAMPLE_ABANDONED,
+                        },
+                        "walked_away": {
+                            "summary": "The screen touched, then nothing till the idle timeout",
+                            "value": {"client_uuid": "9b2f4c1d-7e8a-4b3c-a1d2-e3f4a5b6c7d8"},
+                        },
+                    },
+                }
+            },
+        },
+        "responses": {
+            "201": {
+                "description": "Counted.",
+                **_json(_ref("schemas", "AbandonedReply")),
+            },
+            "200": {
+                "description": (
+                    "This `client_uuid` was counted before (at this kiosk): nothing new is "
+                    "counted, and the first reply comes back, whatever the rest of the body "
+                    "holds now."
+                ),
+                **_json(_ref("schemas", "AbandonedReply")),
+            },
+            "400": _invalid_or_malformed("report"),
+            "404": _kiosk_not_found(),
+            "413": _ref("responses", "PayloadTooLarge"),
+            "429": _ref("responses", "TooManyRequests"),
         },
     }
 
@@ -338,9 +484,41 @@ def _summary_operation() -> dict:
 
 
 def _submission_examples() -> dict:
-    """Two submissions to the default survey: plain ratings, and a complaint wanting a reply."""
+    """Submissions to the default survey: the quick kiosk's one tap, after an invitation; a low
+    rating with its reasons; a survey stopped early; ratings only; a complaint wanting a reply."""
     required = {"f1_access": 5, "f2_procedure": 4, "f3_officer": 5, "f4_result": 4}
     return {
+        "one_tap": {
+            "summary": "One tap on the quick kiosk, after the officer's invitation",
+            "value": {
+                "client_uuid": "2a7d4c3b-9e1f-4a6b-8c2d-3e4f5a6b7c8d",
+                "instrument": EXAMPLE_LABEL,
+                "answers": {OVERALL: 5},
+                "partial": False,
+                "invitation": EXAMPLE_INVITATION["id"],
+                "language": "vi",
+            },
+        },
+        "reasons": {
+            "summary": "A low rating and what was not good (several reasons)",
+            "value": {
+                "client_uuid": "7e6d5c4b-3a29-4180-9f6e-5d4c3b2a1908",
+                "instrument": EXAMPLE_LABEL,
+                "answers": {OVERALL: 2, REASONS: ["wait_time", "procedure"]},
+                "partial": False,
+                "language": "vi",
+            },
+        },
+        "stopped_early": {
+            "summary": "Three questions answered, then the citizen left (partial)",
+            "value": {
+                "client_uuid": "c3d2e1f0-a9b8-4c7d-8e6f-5a4b3c2d1e0f",
+                "instrument": EXAMPLE_LABEL,
+                "answers": {"f1_access": 4, "f2_procedure": 2, "f3_officer": 5},
+                "partial": True,
+                "language": "en",
+            },
+        },
         "ratings": {
             "summary": "Ratings only",
             "value": {
@@ -498,8 +676,9 @@ def _responses() -> dict:
         },
         "TooManyRequests": {
             "description": (
-                "Too many submissions from this kiosk (the limit is per kiosk, never per "
-                "address); nothing was stored. Send again after `Retry-After` seconds."
+                "Too many submissions and abandoned-survey reports from this kiosk (one limit "
+                "for both together, per kiosk, never per address); nothing was stored. Send "
+                "again after `Retry-After` seconds."
             ),
             "headers": {"Retry-After": _ref("headers", "RetryAfter")},
             **_json(error),
@@ -539,15 +718,36 @@ def _headers() -> dict:
             "required": True,
             "schema": {"type": "integer", "minimum": 1},
         },
+        "NoStore": {
+            "description": "Never cached: each poll asks the server again.",
+            "required": True,
+            "schema": {"const": "no-store"},
+        },
     }
 
 
 # --- Schemas ------------------------------------------------------------------------------------
 
 
+def _tablet_time(what: str, kept: str) -> dict:
+    """A moment by the tablet's clock, as service.parse_answered_at reads it."""
+    return {
+        "anyOf": [
+            {"type": "string", "format": "date-time"},
+            {"const": ""},
+            {"type": "null"},
+        ],
+        "description": (
+            f"{what}, by the tablet's clock (ISO 8601, e.g. `2026-03-14T09:30:00+07:00`; "
+            f"without an offset it is UTC). At most {Where.max_age_days} days old and at most "
+            f"{FUTURE_TOLERANCE_MINUTES} minutes ahead; absent, empty or null means now. {kept}"
+        ),
+    }
+
+
 def _schemas(languages: list[str]) -> dict:
-    """The bodies: the survey a kiosk fetches, a submission, its reply, the period summary, and
-    the errors."""
+    """The bodies: the survey a kiosk fetches, a submission and its reply, an invitation, an
+    abandoned-survey report and its reply, the period summary, and the errors."""
     code = {"type": "string", "pattern": CODE_PATTERN.pattern}
     return {
         **_summary_schemas(),
@@ -623,7 +823,10 @@ def _schemas(languages: list[str]) -> dict:
                     "description": (
                         "`likert5`: a rating 1–5 (answer with the option's `value`, or with the "
                         f"code `{NO_OPINION}` where offered); `choice_scored` and `yes_no`: "
-                        "answer with an option's `code`; `text`: answer with a string."
+                        "answer with an option's `code`; `multi_choice`: answer with a list of "
+                        "the codes of the options chosen, any number of them (the default "
+                        f"survey's `{REASONS}`: what was not good, asked after an `{OVERALL}` "
+                        "rating of 1 or 2); `text`: answer with a string."
                     ),
                 },
                 "factor": {
@@ -639,7 +842,15 @@ def _schemas(languages: list[str]) -> dict:
                     "maximum": max(TT01_INDICES),
                     "description": "The Thông tư 01/2018 index the scored choice measures.",
                 },
-                "required": {"type": "boolean"},
+                "required": {
+                    "type": "boolean",
+                    "description": (
+                        "Whether the paper form and the web survey insist on an answer. A kiosk "
+                        "need not: it may send any of the answers, as long as one is a rating; a "
+                        "submission without an answer to a required question is stored as "
+                        "partial unless `partial` says otherwise."
+                    ),
+                },
                 "text": {"type": "string", "description": "The question, in the language asked."},
                 "max_length": {
                     "type": ["integer", "null"],
@@ -666,7 +877,7 @@ def _schemas(languages: list[str]) -> dict:
                     "maximum": MAX_POINTS,
                     "description": (
                         "1–5 on a rating (null for “no opinion”); the points (Thông tư 01/2018) "
-                        "on a scored choice."
+                        "on a scored choice; null on a `multi_choice` (reasons carry no points)."
                     ),
                 },
                 "label": {"type": "string", "description": "In the language asked."},
@@ -713,24 +924,44 @@ def _schemas(languages: list[str]) -> dict:
                         "error messages; Vietnamese when absent, empty or null."
                     ),
                 },
-                "answered_at": {
-                    "type": ["string", "null"],
-                    "format": "date-time",
+                "answered_at": _tablet_time(
+                    "When the citizen answered", "Stored only to the hour."
+                ),
+                "partial": {
+                    "type": "boolean",
                     "description": (
-                        "When the citizen answered, by the tablet's clock (ISO 8601; without an "
-                        "offset it is UTC). At most "
-                        f"{Where.max_age_days} days old and at most {FUTURE_TOLERANCE_MINUTES} "
-                        "minutes ahead; absent means now. Stored only to the hour."
+                        "The citizen stopped before the survey's last step (pressed Done, or "
+                        "left it idle): `true`; the last step was reached: `false`. Absent: "
+                        "`true` when a question the survey marks `required` is left "
+                        "unanswered, else `false`. Null or anything but a boolean is refused."
+                    ),
+                },
+                "invitation": {
+                    "type": ["integer", "null"],
+                    "minimum": 1,
+                    "maximum": MAX_DB_INT,
+                    "description": (
+                        f"The `id` of the invitation the tablet showed (`GET {INVITATION_PATH}`)"
+                        ", sent with the first rating after it. The response then takes the "
+                        "invitation's officer, and its dossier code unless `dossier_code` "
+                        "names one, and the invitation is used up. It counts only if it was "
+                        "made at this kiosk's counter, is not used or replaced, and was "
+                        "answered (`answered_at`) before its `expires_at`; otherwise it is "
+                        "ignored and the answers are stored all the same. Null or absent: none."
                     ),
                 },
             },
         },
         "Answers": {
             "type": "object",
+            "minProperties": 1,
             "description": (
-                "Question code → answer, for the questions of the survey version named. Every "
-                "required question must be answered; an absent, null or blank answer is no "
-                'answer. An integer is written as such (`4`, not `4.0` or `"4"`). When '
+                "Question code → answer, for the questions of the survey version named: any of "
+                "them, as long as at least one is a rating 1–5 (`likert5`; "
+                f'`"{NO_OPINION}"` is no rating). Nothing else is required at a kiosk: an '
+                "answer set with no rating, empty ones included, is refused with 400 under "
+                "`answers`. An absent, null or blank answer, or an empty list, is no answer. "
+                'An integer is written as such (`4`, not `4.0` or `"4"`). When '
                 f'`{WANT_REPLY}` is `"yes"`, `{REPLY_PHONE}` (a phone number) is required.'
             ),
             "propertyNames": {"pattern": CODE_PATTERN.pattern},
@@ -749,6 +980,14 @@ def _schemas(languages: list[str]) -> dict:
                             "An option's `code` (`choice_scored`, `yes_no`, or "
                             f"`{NO_OPINION}` on a rating that offers it), or the text of a "
                             "`text` question, at most its `max_length` characters."
+                        ),
+                    },
+                    {
+                        "type": "array",
+                        "items": {"type": "string", "pattern": CODE_PATTERN.pattern},
+                        "description": (
+                            "The codes of the options chosen (`multi_choice`), in any order; a "
+                            "code given twice counts once. Empty: not answered."
                         ),
                     },
                     {"type": "null", "description": "Not answered."},
@@ -771,6 +1010,99 @@ def _schemas(languages: list[str]) -> dict:
                 },
             },
         },
+        "InvitationPoll": {
+            "type": "object",
+            "description": f"What `GET {INVITATION_PATH}` returns.",
+            "required": ["invitation"],
+            "additionalProperties": False,
+            "properties": {
+                "invitation": {
+                    "anyOf": [_ref("schemas", "Invitation"), {"type": "null"}],
+                    "description": "The open invitation at the kiosk's counter; null: none.",
+                }
+            },
+        },
+        "Invitation": {
+            "type": "object",
+            "description": (
+                "An invitation to rate (Mời đánh giá) made by the counter officer for the "
+                "citizen just served. It lasts `KIOSK_INVITATION_SECONDS` "
+                f"({INVITATION_SECONDS} by default), until a rating uses it, or until a newer "
+                "one is made at the counter."
+            ),
+            "required": ["id", "officer", "dossier_code", "procedure", "expires_at"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": MAX_DB_INT,
+                    "description": "Send it as `invitation` with the next submission.",
+                },
+                "officer": {
+                    "type": ["string", "null"],
+                    "description": (
+                        "The name of the officer on duty at the counter when it was made; null "
+                        "when none was set."
+                    ),
+                },
+                "dossier_code": {
+                    "anyOf": [
+                        {"type": "string", "pattern": DOSSIER_CODE.pattern},
+                        {"type": "null"},
+                    ],
+                    "description": "The dossier code from the receipt (upper case), or null.",
+                },
+                "procedure": {
+                    "type": ["string", "null"],
+                    "minLength": 1,
+                    "maxLength": MAX_PROCEDURE,
+                    "description": "The procedure the citizen came for, as typed; or null.",
+                },
+                "expires_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "When it lapses, by the server's clock (UTC).",
+                },
+            },
+        },
+        "AbandonedReport": {
+            "type": "object",
+            "description": (
+                "A survey begun and left with no rating. Keys not listed here are ignored."
+            ),
+            "required": ["client_uuid"],
+            "properties": {
+                "client_uuid": {
+                    "type": "string",
+                    "format": "uuid",
+                    "description": (
+                        "Chosen by the tablet, once per survey, and kept for its resends: the "
+                        "server counts one survey per `client_uuid`, and refuses (400) one that "
+                        "another kiosk sent."
+                    ),
+                },
+                "answered_at": _tablet_time(
+                    "When the survey ended", "Only its Vietnamese calendar day is kept."
+                ),
+                "invited": {
+                    "type": "boolean",
+                    "default": False,
+                    "description": (
+                        "An invitation was shown for this survey (`GET "
+                        f"{INVITATION_PATH}`). Null or anything but a boolean is refused."
+                    ),
+                },
+            },
+        },
+        "AbandonedReply": {
+            "type": "object",
+            "required": ["id"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "integer", "minimum": 1, "description": "The stored count."}
+            },
+        },
         "ValidationErrors": {
             "type": "object",
             "required": ["errors"],
@@ -780,9 +1112,12 @@ def _schemas(languages: list[str]) -> dict:
                     "type": "object",
                     "minProperties": 1,
                     "description": (
-                        "Each field in error → a translated message. Fields: `body` (not a JSON "
-                        "object), `client_uuid`, `instrument`, `answers`, `answers.<question "
-                        "code>`, `language`, `dossier_code`, `answered_at`."
+                        "Each field in error → a translated message. Fields of a submission: "
+                        "`body` (not a JSON object), `client_uuid`, `instrument`, `answers` "
+                        "(not an object, or no rating in it), `answers.<question code>`, "
+                        "`partial`, `invitation`, `language`, `dossier_code`, `answered_at`. Of "
+                        "an abandoned-survey report: `body`, `client_uuid`, `answered_at`, "
+                        "`invited`."
                     ),
                     "additionalProperties": {"type": "string"},
                 }
@@ -992,6 +1327,8 @@ def _summary_schemas() -> dict:
             "Dossier figures (Biểu 06) of the months the period touches; null when none were "
             "entered for the unit's desks.",
         ),
+        "reasons": _ref("schemas", "Reasons"),
+        "kiosk": _ref("schemas", "KioskCompletion"),
     }
     change = {
         "type": ["number", "null"],
@@ -1075,7 +1412,7 @@ def _summary_schemas() -> dict:
             "properties": figures,
         },
         "SummaryChanges": _record(
-            ["satisfaction_index", "responses", "questions"],
+            ["satisfaction_index", "responses", "questions", "kiosk"],
             {
                 "satisfaction_index": {
                     **change,
@@ -1107,6 +1444,16 @@ def _summary_schemas() -> dict:
                         },
                     ),
                 },
+                "kiosk": _record(
+                    ["completion_pct"],
+                    {
+                        "completion_pct": {
+                            **change,
+                            "description": "Points up or down; null when either is null.",
+                        }
+                    },
+                    "The tablets' completion since the previous period.",
+                ),
             },
             "Changes since the previous period.",
         ),
@@ -1302,10 +1649,12 @@ def _summary_schemas() -> dict:
         ),
         "DeskFigures": {
             **_record(
-                ["id", "name", "counters"],
+                ["id", "name", "reasons", "kiosk", "counters"],
                 {
                     "id": {"type": "integer", "minimum": 1},
                     "name": {"type": "string"},
+                    "reasons": _ref("schemas", "Reasons"),
+                    "kiosk": _ref("schemas", "KioskCompletion"),
                     "counters": {
                         "type": "array",
                         "description": "Its counters that have ratings in the period.",
@@ -1355,6 +1704,69 @@ def _summary_schemas() -> dict:
             "One counter's or officer's figures at a desk in the period (burst-flagged "
             "answers left out; suppressed below the minimum cell size like a unit's), by name, "
             "the row without `id` last.",
+        ),
+        "Reasons": _record(
+            ["low_ratings", "items"],
+            {
+                "low_ratings": _count(
+                    f"`{OVERALL}` ratings of 1 or 2 in the period, which the reasons stand "
+                    "beside (burst-flagged ones left out). They are the cell: below the minimum "
+                    "cell size every `count` and `pct_of_low` is null; this number is given "
+                    "even then."
+                ),
+                "items": {
+                    "type": "array",
+                    "description": (
+                        "Each reason the published survey offers, in its order (zeros "
+                        "included), then any other reason chosen in the period."
+                    ),
+                    "items": _record(
+                        ["code", "label", "count", "pct_of_low"],
+                        {
+                            "code": question_code,
+                            "label": {
+                                "type": "string",
+                                "description": "In the language asked for.",
+                            },
+                            "count": {
+                                "type": ["integer", "null"],
+                                "minimum": 0,
+                                "description": (
+                                    "How often it was chosen (a citizen may choose several); "
+                                    "null below the minimum cell size of low ratings."
+                                ),
+                            },
+                            "pct_of_low": {
+                                "type": ["number", "null"],
+                                "minimum": 0,
+                                "x-decimals": 1,
+                                "description": (
+                                    "count / low_ratings × 100; null with `count`. It may "
+                                    "exceed 100 when citizens who rated higher chose the "
+                                    "reason too."
+                                ),
+                            },
+                        },
+                    ),
+                },
+            },
+            f"Lý do chưa hài lòng: the reasons (`{REASONS}`, a `multi_choice` question) chosen "
+            "beside the low overall ratings.",
+        ),
+        "KioskCompletion": _record(
+            ["started", "completed", "partial", "abandoned", "completion_pct"],
+            {
+                "started": _count("completed + partial + abandoned."),
+                "completed": _count("Kiosk responses that reached the survey's end."),
+                "partial": _count("Kiosk responses that stopped early, with some ratings."),
+                "abandoned": _count("Surveys begun at the tablets and left with no rating."),
+                "completion_pct": {
+                    **percent,
+                    "description": "completed / started × 100; null when none started.",
+                },
+            },
+            "How surveys at the tablets ended in the period (burst-flagged responses left "
+            "out). Counts of surveys, not of citizens: never suppressed.",
         ),
         "PeriodErrors": {
             "type": "object",

@@ -2,8 +2,9 @@
 
 Each row counts the answers given with one value (or option) to one question, on one Vietnamese
 calendar day (or in one month), at one desk, through one channel, flagged as part of a burst or
-not. `question_id` 0 counts responses instead: those that answered at least one rating question.
-The tables are derived: `flask reports rebuild-rollups` makes them again from the responses.
+not. `question_id` 0 counts responses instead: those that answered at least one rating question,
+with `answer_key` '' for a finished response and 'partial' for one the citizen stopped early. A
+multi_choice question (the reasons) has a row per option chosen. The tables are derived: `flask reports rebuild-rollups` makes them again from the responses.
 """
 
 from datetime import date, datetime
@@ -47,7 +48,8 @@ class RollupDay(db.Model):
     channel: Mapped[str] = mapped_column(String(16))
     suspicious: Mapped[bool] = mapped_column()
     question_id: Mapped[int] = mapped_column(Integer)
-    # The Likert value ("1".."5"), an option code, or "no_opinion".
+    # The Likert value ("1".."5"), an option code, or "no_opinion"; on question 0, '' or
+    # 'partial'.
     answer_key: Mapped[str] = mapped_column(String(40))
     count: Mapped[int] = mapped_column(Integer)
 

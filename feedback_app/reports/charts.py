@@ -28,7 +28,7 @@ from ..labels import RESPONSE_CHANNEL_LABELS
 from .display import figure
 from .formulas import rounded
 
-KINDS = ("wards", "trend", "questions", "channels", "cases")
+KINDS = ("wards", "trend", "questions", "channels", "cases", "reasons")
 FORMATS = ("png", "svg")
 
 # SIPAS: the national target is a satisfaction index above 80% (REFERENCE.md).
@@ -41,6 +41,9 @@ BAR = "#1f5f8b"
 PREVIOUS_BAR = "#9cc3de"
 TARGET = "#b03a2e"
 MUTED = "#555555"
+UNIT_DOT = "#6b6b6b"
+# The prefix of a reason's code among the labels a chart is given (question codes are the rest).
+REASON_LABEL = "reason:"
 PERCENT_TICKS = (0, 20, 40, 60, 80, 100)
 
 
@@ -400,6 +403,111 @@ def _draw_cases(summary: Mapping, labels: Mapping) -> Figure:
     return figure
 
 
+def _reasons(summary: Mapping, labels: Mapping) -> list[dict]:
+    """Each reason of the unit: its label, share and count, and the shares of the units below
+    it (name, share) with one, highest first. `labels` may name a reason in the chart's
+    language under "reason:<code>" (beside the question codes); otherwise the summary's label."""
+    children = summary.get("children") or []
+    rows = []
+    for item in (summary.get("reasons") or {}).get("items") or []:
+        code = item.get("code", "")
+        below = []
+        for child in children:
+            for other in (child.get("reasons") or {}).get("items") or []:
+                if other.get("code") == code and other.get("pct_of_low") is not None:
+                    below.append((_clean(child["unit"]["name"]), other["pct_of_low"]))
+        below.sort(key=lambda pair: (-pair[1], pair[0]))
+        rows.append(
+            {
+                "label": _clean(labels.get(REASON_LABEL + code) or item.get("label") or code),
+                "pct": item.get("pct_of_low"),
+                "count": item.get("count"),
+                "below": below,
+                "highest": _highest(below),
+            }
+        )
+    return rows
+
+
+def _highest(below: list[tuple[str, float]]) -> tuple[str, float] | None:
+    """The unit below with a higher share than every other one (none when two share the top,
+    or when the top is 0)."""
+    if not below or below[0][1] <= 0 or (len(below) > 1 and below[1][1] == below[0][1]):
+        return None
+    return below[0]
+
+
+def _low_ratings(summary: Mapping) -> int:
+    return (summary.get("reasons") or {}).get("low_ratings") or 0
+
+
+def _draw_reasons(summary: Mapping, labels: Mapping) -> Figure:
+    """A bar per reason: its share of the unit's low ratings; a dot per unit below it with its
+    own share, the highest named, so one ward's "waiting time" stands out."""
+    rows = _reasons(summary, labels)
+    names = [textwrap.fill(row["label"], 28) for row in rows]
+    figure = _figure(max(3.2, 1.6 + 0.45 * len(rows)))
+    _title(
+        figure,
+        _(
+            "Reasons given with a low rating (%(n)s ratings of 1–2)",
+            n=_count(_low_ratings(summary)),
+        ),
+        summary,
+    )
+    if not rows:
+        _say_empty(figure, _("No data"))
+        return figure
+    ax = figure.add_subplot()
+    ys = range(len(rows))
+    shares = [row["pct"] or 0 for row in rows]
+    ax.barh(
+        ys, shares, color=BAR, height=0.6, label=_clean((summary.get("unit") or {}).get("name", ""))
+    )
+    highest = max([*shares, *(share for row in rows for _name, share in row["below"]), 100])
+    dots = False
+    for y, row in zip(ys, rows, strict=True):
+        if row["pct"] is None:
+            ax.text(1, y, _("not enough responses"), va="center", fontsize=8, color=MUTED)
+        else:
+            ax.text(
+                row["pct"] + highest * 0.015,
+                y,
+                f"{_pct(row['pct'])} (n={_count(row['count'] or 0)})",
+                va="center",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
+        if row["below"]:
+            dots = True
+            ax.scatter(
+                [share for _name, share in row["below"]],
+                [y + 0.38] * len(row["below"]),
+                s=14,
+                color=UNIT_DOT,
+                zorder=3,
+            )
+        if row["highest"]:
+            name, share = row["highest"]
+            ax.scatter([share], [y + 0.38], s=30, color=TARGET, zorder=4)
+            ax.text(
+                share, y + 0.38, f" {name} {_pct(share)}", va="center", fontsize=7, color=TARGET
+            )
+    if dots:
+        ax.scatter([], [], s=14, color=UNIT_DOT, label=_("Each unit below"))
+    if any(row["highest"] for row in rows):
+        ax.scatter([], [], s=30, color=TARGET, label=_("The highest unit below"))
+    ax.set_xlim(0, highest * 1.3)
+    ax.spines["bottom"].set_bounds(0, highest)
+    ax.spines[["top", "right"]].set_visible(False)
+    ticks = [t for t in MaxNLocator(6, integer=True).tick_values(0, highest) if 0 <= t <= highest]
+    ax.set_xticks(ticks, labels=[_whole_pct(t) for t in ticks])
+    ax.set_yticks(list(ys), labels=names, fontsize=9)
+    ax.set_ylim(len(rows) - 0.3, -0.6)
+    figure.legend(loc="outside lower right", ncols=3, frameon=False, fontsize=9)
+    return figure
+
+
 def _use_bundled_font(figure: Figure) -> None:
     """Every text of the figure in the bundled DejaVu Sans, keeping its size and weight.
 
@@ -420,6 +528,7 @@ _DRAW: dict[str, Callable[[Mapping, Mapping], Figure]] = {
     "questions": _draw_questions,
     "channels": _draw_channels,
     "cases": _draw_cases,
+    "reasons": _draw_reasons,
 }
 
 
@@ -483,10 +592,30 @@ def _alt_cases(summary: Mapping, labels: Mapping) -> str:
     return _("Cases received and answered: %(items)s.", items=_series(items) or _("No data"))
 
 
+def _alt_reasons(summary: Mapping, labels: Mapping) -> str:
+    rows = _reasons(summary, labels)
+    items = []
+    for row in rows:
+        if row["pct"] is None:
+            item = f"{row['label']} {_pct(None)}"
+        else:
+            item = f"{row['label']} {_pct(row['pct'])} (n={_count(row['count'] or 0)})"
+        if row["highest"]:
+            name, share = row["highest"]
+            item += " " + _("highest: %(name)s %(share)s", name=name, share=_pct(share))
+        items.append(item)
+    return _(
+        "Reasons given with a low rating, as a share of the %(n)s ratings of 1–2: %(items)s.",
+        n=_count(_low_ratings(summary)),
+        items=_series(items) or _("No data"),
+    )
+
+
 _ALT: dict[str, Callable[[Mapping, Mapping], str]] = {
     "wards": _alt_wards,
     "trend": _alt_trend,
     "questions": _alt_questions,
     "channels": _alt_channels,
     "cases": _alt_cases,
+    "reasons": _alt_reasons,
 }

@@ -77,6 +77,25 @@ INDEX_HEADING = "2. Chỉ số hài lòng"
 FACTORS_HEADING = "3. Kết quả theo yếu tố và tiêu chí"
 WARDS_HEADING = "4. Kết quả theo đơn vị trực thuộc"
 NO_WARDS = "Đơn vị không có đơn vị trực thuộc trong kỳ báo cáo."
+REASONS_HEADING = "5. Lý do người dân, tổ chức chưa hài lòng"
+NO_LOW_RATINGS = "Trong kỳ không có đánh giá chung ở mức 1–2 (không hài lòng, rất không hài lòng)."
+LOW_RATINGS = (
+    "Có {low} đánh giá chung ở mức 1–2 (không hài lòng, rất không hài lòng); người đánh giá "
+    "được hỏi điều gì chưa tốt và có thể chọn nhiều lý do."
+)
+LOW_RATINGS_SUPPRESSED = " Chưa đủ số phiếu để nêu tỷ lệ theo từng lý do."
+TOP_REASON = " Lý do được chọn nhiều nhất: {label} ({count} lượt, bằng {pct} số đánh giá 1–2)."
+REASONS_CAPTION = "Lý do chưa hài lòng (tỷ lệ trên số đánh giá 1–2)"
+REASONS_HEADERS = ["STT", "Lý do", "Số lượt chọn", "Tỷ lệ trên số đánh giá 1–2"]
+WARD_REASONS_CAPTION = "Tỷ lệ từng lý do trên số đánh giá 1–2 theo đơn vị trực thuộc"
+WARD_REASONS_NOTE = "Dấu “—”: chưa đủ số phiếu hoặc không có đánh giá 1–2."
+KIOSK_HEADING = "6. Khảo sát tại máy tính bảng"
+NO_KIOSK = "Trong kỳ chưa có lượt khảo sát nào được bắt đầu tại máy tính bảng."
+KIOSK_SENTENCE = (
+    "Tại máy tính bảng, có {started} lượt khảo sát được bắt đầu: {completed} lượt hoàn thành, "
+    "{partial} lượt dừng giữa chừng (các câu đã trả lời vẫn được tính), {abandoned} lượt bỏ dở "
+    "khi chưa đánh giá; tỷ lệ hoàn thành {pct}"
+)
 
 # SIPAS factors (QĐ 1001/QĐ-BNV).
 FACTOR_NAMES = {
@@ -135,6 +154,7 @@ CHART_CAPTIONS = {
     "trend": "Số phiếu và chỉ số hài lòng 12 tháng gần nhất",
     "questions": "Tỷ lệ hài lòng theo từng tiêu chí",
     "wards": "Chỉ số hài lòng theo đơn vị trực thuộc",
+    "reasons": "Lý do chưa hài lòng (tỷ lệ trên số đánh giá 1–2) và đơn vị có tỷ lệ cao nhất",
     "cases": "Tiếp nhận và trả lời phản ánh, kiến nghị",
 }
 
@@ -194,6 +214,7 @@ def document(
     charts: dict[str, bytes] | None = None,
     officers: bool = False,
     question_texts: dict[str, str] | None = None,
+    reason_labels: dict[str, str] | None = None,
     today: date,
 ) -> bytes:
     """The period report as .docx bytes, ready for the signer.
@@ -208,7 +229,7 @@ def document(
     unknown = sorted(set(charts) - set(CHART_CAPTIONS))
     if unknown:
         raise ValueError(f"unknown chart kinds {unknown}; expected some of {list(CHART_CAPTIONS)}")
-    report = _Report(summary, issuer, charts, question_texts or {})
+    report = _Report(summary, issuer, charts, question_texts or {}, reason_labels or {})
     report.header(today)
     report.title()
     report.dossiers()
@@ -227,8 +248,16 @@ def document(
 class _Report:
     """One document being written, with its running table and chart numbers."""
 
-    def __init__(self, summary: Mapping, issuer: Mapping, charts: Mapping, texts: Mapping):
+    def __init__(
+        self,
+        summary: Mapping,
+        issuer: Mapping,
+        charts: Mapping,
+        texts: Mapping,
+        reason_labels: Mapping | None = None,
+    ):
         self.s = summary
+        self.reason_labels = reason_labels or {}
         self.previous = summary.get("previous") or {}
         self.issuer = issuer
         self.charts = charts
@@ -313,6 +342,13 @@ class _Report:
         self._subheading(WARDS_HEADING)
         self._wards()
         self._chart("wards")
+        if self.s.get("reasons") is not None:
+            self._subheading(REASONS_HEADING)
+            self._reasons()
+            self._chart("reasons")
+        if self.s.get("kiosk") is not None:
+            self._subheading(KIOSK_HEADING)
+            self._kiosk()
 
     def legal_scores(self) -> None:
         """III. TT 01/2018 indices (official or internal reference) and QĐ 766 group 5."""
@@ -626,6 +662,84 @@ class _Report:
         caption = "Chỉ số hài lòng theo đơn vị trực thuộc (từ cao xuống thấp)"
         headers = ["STT", "Đơn vị", "Số phiếu", "Chỉ số hài lòng", "Kỳ trước", "Thay đổi (điểm %)"]
         self._table(caption, headers, rows, (1.2, 5.3, 2.2, 2.8, 2.5, 2.5), left=(1,))
+
+    def _reasons(self) -> None:
+        """How many low ratings, the reasons most often chosen with them, and each ward's."""
+        reasons = self.s["reasons"]
+        low = reasons.get("low_ratings") or 0
+        if not low:
+            self._prose(NO_LOW_RATINGS)
+            return
+        items = [i for i in reasons.get("items") or () if i.get("count") is not None]
+        sentence = LOW_RATINGS.format(low=vi_number(low, 0))
+        if not items:
+            self._prose(sentence + LOW_RATINGS_SUPPRESSED)
+            return
+        ranked = sorted(items, key=lambda i: -i["count"])
+        top = ranked[0]
+        if top["count"]:
+            sentence += TOP_REASON.format(
+                label=self._reason_label(top),
+                count=vi_number(top["count"], 0),
+                pct=_pct(top.get("pct_of_low")),
+            )
+        self._prose(sentence)
+        rows = [
+            [
+                str(number),
+                self._reason_label(item),
+                vi_number(item["count"], 0),
+                _pct(item.get("pct_of_low")),
+            ]
+            for number, item in enumerate(ranked, start=1)
+        ]
+        self._table(REASONS_CAPTION, REASONS_HEADERS, rows, (1.2, 7.3, 3.5, 4.5), left=(1,))
+        self._ward_reasons([i["code"] for i in reasons.get("items") or ()])
+
+    def _ward_reasons(self, codes: list[str]) -> None:
+        """Each child's share per reason: one ward's "waiting time" stands out here."""
+        children = sorted(self.s.get("children") or [], key=lambda c: c["unit"]["name"])
+        if not children or not codes:
+            return
+        rows = []
+        for child in children:
+            figures = child.get("reasons") or {}
+            shares = {i["code"]: i.get("pct_of_low") for i in figures.get("items") or ()}
+            rows.append(
+                [
+                    child["unit"]["name"],
+                    vi_number(figures.get("low_ratings") or 0, 0),
+                    *(DASH if shares.get(code) is None else _pct(shares[code]) for code in codes),
+                ]
+            )
+        labels = {i["code"]: self._reason_label(i) for i in self.s["reasons"]["items"]}
+        headers = ["Đơn vị", "Số đánh giá 1–2", *(labels[code] for code in codes)]
+        rest = (16.5 - 4.0 - 2.0) / len(codes)
+        widths = (4.0, 2.0, *(rest for _code in codes))
+        self._table(WARD_REASONS_CAPTION, headers, rows, widths, left=(0,))
+        self._prose(WARD_REASONS_NOTE)
+
+    def _reason_label(self, item: Mapping) -> str:
+        return self.reason_labels.get(item["code"]) or item.get("label") or item["code"]
+
+    def _kiosk(self) -> None:
+        """Surveys begun at the tablets and how they ended, beside the previous period."""
+        kiosk = self.s["kiosk"]
+        if not kiosk.get("started"):
+            self._prose(NO_KIOSK)
+            return
+        sentence = KIOSK_SENTENCE.format(
+            started=vi_number(kiosk["started"], 0),
+            completed=vi_number(kiosk["completed"], 0),
+            partial=vi_number(kiosk["partial"], 0),
+            abandoned=vi_number(kiosk["abandoned"], 0),
+            pct=_pct(kiosk.get("completion_pct")),
+        )
+        before = (self.previous.get("kiosk") or {}).get("completion_pct")
+        if before is not None:
+            change = ((self.s.get("changes") or {}).get("kiosk") or {}).get("completion_pct")
+            sentence += f" (kỳ trước: {_pct(before)}; {_change(change, 1, 'điểm phần trăm')})"
+        self._prose(sentence + ".")
 
     # --- writing helpers ---------------------------------------------------------------------
 

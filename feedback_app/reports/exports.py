@@ -91,6 +91,7 @@ def _render(fmt: str, period: Period, unit: AdminUnit, officers: bool, summary: 
             comments_cut_at=EXPORT_COMMENTS_MAX if more else None,
             officers=officers,
             question_texts=service.question_info(summary["questions"], REPORT_LANGUAGE),
+            reason_labels=service.reason_labels(REPORT_LANGUAGE),
         )
     else:
         data = docx_report.document(
@@ -104,6 +105,7 @@ def _render(fmt: str, period: Period, unit: AdminUnit, officers: bool, summary: 
                     summary["questions"], REPORT_LANGUAGE
                 ).items()
             },
+            reason_labels=service.reason_labels(REPORT_LANGUAGE),
             today=_today(),
         )
     return File(data, MIMETYPES[fmt], filename(summary, fmt))
@@ -138,11 +140,7 @@ def chart(
 
     def draw() -> bytes:
         with force_locale(language):
-            labels = {
-                code: info["text"]
-                for code, info in service.question_info(figures["questions"], language).items()
-            }
-            return charts.render(figures, kind, labels=labels)
+            return charts.render(figures, kind, labels=_chart_labels(figures, kind, language))
 
     return _chart_cache().get(key, service.cache_seconds(), draw)
 
@@ -153,11 +151,24 @@ def _chart_cache() -> TimedCache:
 
 def chart_text(summary: dict, kind: str, language: str) -> str:
     """What a chart shows, in words (its alt text)."""
+    return charts.alt_text(summary, kind, labels=_chart_labels(summary, kind, language))
+
+
+def _chart_labels(summary: dict, kind: str, language: str) -> dict[str, str]:
+    """The questions' wordings by code and, for the reasons chart, the reasons' labels
+    (charts.REASON_LABEL + code), in the chart's language."""
     labels = {
         code: info["text"]
         for code, info in service.question_info(summary["questions"], language).items()
     }
-    return charts.alt_text(summary, kind, labels=labels)
+    if kind == "reasons":
+        labels.update(
+            {
+                charts.REASON_LABEL + code: label
+                for code, label in service.reason_labels(language).items()
+            }
+        )
+    return labels
 
 
 def _comments(period: Period, unit: AdminUnit) -> tuple[list[dict], bool]:

@@ -65,6 +65,7 @@ def _unit_rows(s: dict) -> Iterator[tuple]:
         yield row(f"question.{code}.mean", q["mean"], before.get("mean"), q["n"], small=True)
         for level, count in (q["levels"] or {}).items():
             yield row(f"question.{code}.level.{level}", count, None, q["n"])
+    yield from _reason_rows(row, "reasons", s.get("reasons"), p.get("reasons"))
     for channel, n in s["channels"].items():
         yield row(f"channel.{channel}", n, p["channels"].get(channel))
     for number, value in s["tt01"].items():
@@ -73,17 +74,41 @@ def _unit_rows(s: dict) -> Iterator[tuple]:
     for criterion, q in s["qd766"].items():
         yield row(f"qd766.{criterion}.pct", q["pct"], p["qd766"][criterion]["pct"])
         yield row(f"qd766.{criterion}.points", q["points"], p["qd766"][criterion]["points"])
-    for section in ("cases", "hotline", "paper", "dossiers"):
-        for name, value in (s[section] or {}).items():
+    for section in ("cases", "hotline", "paper", "dossiers", "kiosk"):
+        for name, value in (s.get(section) or {}).items():
             if isinstance(value, dict):
                 for key, inner in value.items():
                     yield row(
                         f"{section}.{name}.{key}",
                         inner,
-                        ((p[section] or {}).get(name) or {}).get(key),
+                        ((p.get(section) or {}).get(name) or {}).get(key),
                     )
             else:
-                yield row(f"{section}.{name}", value, (p[section] or {}).get(name))
+                yield row(f"{section}.{name}", value, (p.get(section) or {}).get(name))
+    for desk in s.get("desks") or ():
+        name = f"desk.{desk['id']}"
+        yield from _reason_rows(row, f"{name}.reasons", desk.get("reasons"), None)
+        for key, value in (desk.get("kiosk") or {}).items():
+            yield row(f"{name}.kiosk.{key}", value)
+
+
+def _reason_rows(row, name: str, reasons: dict | None, before: dict | None) -> Iterator[tuple]:
+    """The low ratings, then each reason's count and share of them (withheld below MIN_CELL)."""
+    if not reasons:
+        return
+    low = reasons["low_ratings"]
+    earlier = {item["code"]: item for item in (before or {}).get("items") or ()}
+    yield row(f"{name}.low_ratings", low, (before or {}).get("low_ratings"))
+    for item in reasons["items"]:
+        then = earlier.get(item["code"]) or {}
+        for key in ("count", "pct_of_low"):
+            previous = None if before is None else _withheld(then.get(key))
+            yield row(f"{name}.{item['code']}.{key}", _withheld(item[key]), previous, low)
+
+
+def _withheld(value):
+    """A reason's figure, or the words for one withheld (too few low ratings behind it)."""
+    return SUPPRESSED if value is None else value
 
 
 def to_csv(summary: dict) -> str:

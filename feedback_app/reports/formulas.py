@@ -241,6 +241,58 @@ def satisfaction_index(factors: Mapping[str, Mapping | float | None]) -> float |
     return _mean(values)
 
 
+# --- reasons behind low ratings, kiosk completion ---------------------------------------
+
+# The `overall` ratings a reason is asked after: Rất không hài lòng (1), Không hài lòng (2).
+LOW_VALUES = (1, 2)
+
+
+def reasons(
+    counts: Mapping[str, int], order: Sequence[str], low_ratings: int, min_cell: int
+) -> dict:
+    """Lý do chưa hài lòng: {"low_ratings", "items": [{"code", "count", "pct_of_low"}]}.
+
+    `counts` maps a reason code to how often it was chosen (a citizen may choose several),
+    `order` lists the reasons to show (the instrument's, zeros included; any other code counted
+    comes after them), `low_ratings` the `overall` answers of 1 or 2 the reasons stand beside.
+    pct_of_low = count / low_ratings × 100, one decimal, None when there is no low rating. The
+    low ratings are the cell: below `min_cell` of them every count and share is None, as a
+    question's levels are (a count beside its denominator is its share again); low_ratings is
+    given, like a question's n. A share may exceed 100 when citizens who rated higher chose a
+    reason too (the page without JavaScript shows every question).
+    """
+    codes = list(dict.fromkeys([*order, *(code for code in counts if code not in order)]))
+    shown = low_ratings >= min_cell and low_ratings > 0
+    return {
+        "low_ratings": low_ratings,
+        "items": [
+            {
+                "code": code,
+                "count": int(counts.get(code, 0)) if shown else None,
+                "pct_of_low": pct(int(counts.get(code, 0)), low_ratings) if shown else None,
+            }
+            for code in codes
+        ],
+    }
+
+
+def completion(completed: int, partial: int, abandoned: int) -> dict:
+    """Surveys at the tablets: {"started", "completed", "partial", "abandoned", "completion_pct"}.
+
+    started = completed + partial + abandoned (a survey left with no rating at all is
+    abandoned; one left with some is partial); completion_pct = completed / started × 100, one
+    decimal, None when none started. Counts of surveys, not of citizens: no small-cell rule.
+    """
+    started = completed + partial + abandoned
+    return {
+        "started": started,
+        "completed": completed,
+        "partial": partial,
+        "abandoned": abandoned,
+        "completion_pct": pct(completed, started),
+    }
+
+
 # --- Thông tư 01/2018/TT-VPCP ------------------------------------------------------------
 
 TT01_INDEX_MAX = 2

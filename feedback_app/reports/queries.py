@@ -18,9 +18,15 @@ from ..models import (
     CaseChannel,
     CaseKind,
     CaseStatus,
+    Counter,
     DossierStat,
     HotlineCall,
+    Instrument,
+    InstrumentStatus,
+    Kiosk,
+    KioskAbandon,
     Question,
+    QuestionKind,
     Response,
     RollupDay,
     RollupDetailMonth,
@@ -200,6 +206,35 @@ def questions(ids: Iterable[int]) -> list[Question]:
         return []
     return list(
         db.session.scalars(select(Question).where(Question.id.in_(ids)).order_by(Question.id))
+    )
+
+
+def kiosk_abandons(desks: Select, start: date, end: date) -> list[tuple[int, int]]:
+    """(desk id, surveys abandoned with no rating) at the tablets of the desks' counters over
+    [start, end] (the Vietnamese days the tablets reported): a row per abandoned survey, counted
+    here by the database, not rolled up (far fewer than answers)."""
+    return db.session.execute(
+        select(Counter.service_point_id, func.count())
+        .select_from(KioskAbandon)
+        .join(Kiosk, Kiosk.id == KioskAbandon.kiosk_id)
+        .join(Counter, Counter.id == Kiosk.counter_id)
+        .where(Counter.service_point_id.in_(desks), KioskAbandon.day.between(start, end))
+        .group_by(Counter.service_point_id)
+    ).all()
+
+
+def published_multi_choice() -> list[int]:
+    """The ids of the multi_choice questions (the reasons) of the published instruments: their
+    options are listed even in a period when nobody chose one."""
+    return list(
+        db.session.scalars(
+            select(Question.id)
+            .join(Instrument, Instrument.id == Question.instrument_id)
+            .where(
+                Question.kind == QuestionKind.MULTI_CHOICE,
+                Instrument.status == InstrumentStatus.PUBLISHED,
+            )
+        )
     )
 
 

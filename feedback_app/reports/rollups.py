@@ -14,6 +14,11 @@ whatever is not yet rolled up: in one transaction it
 
 So an acknowledged submission is in the next summary, a fold never counts a response twice, and
 a partial index (`ix_responses_to_roll_up`) makes "anything waiting?" free to ask.
+
+Question 0 counts rated responses, those the citizen finished under answer key "" and those left
+part-way (`responses.partial`) under PARTIAL_KEY: every figure adds both, the kiosk completion
+figures tell them apart. A multi_choice answer is one row per option chosen, so its counts are
+per option (the reasons behind a low rating), like any other option.
 """
 
 from datetime import date
@@ -26,6 +31,8 @@ from ..timeutil import now_utc
 
 BATCH_SIZE = 20_000
 STATE_ID = 1
+# The answer key of question 0 for a rated response the citizen left part-way (a finished one: "").
+PARTIAL_KEY = "partial"
 
 # The Vietnamese calendar day of a stored instant (Asia/Ho_Chi_Minh has no daylight saving time,
 # so SQLite's fixed +7 hours is the same as the zone).
@@ -43,6 +50,7 @@ _RATED = (
     "EXISTS (SELECT 1 FROM answers ra JOIN questions rq ON rq.id = ra.question_id "
     "WHERE ra.response_id = r.id AND rq.kind = 'likert5' AND ra.value IS NOT NULL)"
 )
+_RESPONSE_KEY = f"CASE WHEN r.partial THEN '{PARTIAL_KEY}' ELSE '' END"
 _PLACE = "r.service_point_id, COALESCE(r.counter_id, 0), COALESCE(r.officer_id, 0)"
 _PLACE_NAMED = (
     "r.service_point_id AS service_point_id, COALESCE(r.counter_id, 0) AS counter_id, "
@@ -51,7 +59,8 @@ _PLACE_NAMED = (
 
 
 def _day_rows(dialect: str) -> str:
-    """The batch's counts per day and place: its answers, then its rated responses (question 0).
+    """The batch's counts per day and place: its answers, then its rated responses (question 0,
+    finished and partial ones under their own keys).
 
     CROSS JOIN, with the join conditions in WHERE, keeps the tables in the order written on
     SQLite (its planner never reorders a CROSS JOIN): from the few batch rows out to their
@@ -68,11 +77,11 @@ def _day_rows(dialect: str) -> str:
           AND (a.value IS NOT NULL OR a.option_code IS NOT NULL)
         GROUP BY {day}, {_PLACE}, r.channel, r.suspicious, a.question_id, {_ANSWER_KEY}
         UNION ALL
-        SELECT {day}, {_PLACE}, r.channel, r.suspicious, 0, '', COUNT(*)
+        SELECT {day}, {_PLACE}, r.channel, r.suspicious, 0, {_RESPONSE_KEY}, COUNT(*)
         FROM rollup_batch b
         CROSS JOIN responses r
         WHERE r.id = b.response_id AND {_RATED}
-        GROUP BY {day}, {_PLACE}, r.channel, r.suspicious
+        GROUP BY {day}, {_PLACE}, r.channel, r.suspicious, {_RESPONSE_KEY}
     """  # noqa: S608 - built from this module's constant fragments; no input reaches it
 
 

@@ -61,7 +61,8 @@ def show_summary():
         return render_template("reports/summary.html", form=form, s=None), 400
     data = _summary_for(form)
     language = current_language()
-    kinds = [kind for kind in charts.KINDS if kind != "wards" or data["children"]]
+    kinds = [kind for kind in charts.KINDS if _shown(kind, data)]
+    rows = service.breakdown_rows(data)
     return render_template(
         "reports/summary.html",
         form=form,
@@ -72,7 +73,20 @@ def show_summary():
         band_label=formulas.band_label,
         chart_texts={kind: exports.chart_text(data, kind, language) for kind in kinds},
         sees_officers=service.sees_officers(current_user),
+        breakdown=rows,
+        reason_columns=service.reason_columns(rows),
+        reason_cell=service.reason_cell,
     )
+
+
+def _shown(kind: str, data: dict) -> bool:
+    """Whether the page shows a chart: the wards' only with child units, the reasons' only
+    when the survey asks for any."""
+    if kind == "wards":
+        return bool(data["children"])
+    if kind == "reasons":
+        return bool(data["reasons"]["items"])
+    return True
 
 
 @bp.get("/summary.<any(csv, xlsx, docx):fmt>")
@@ -91,7 +105,7 @@ def download_summary(fmt: str):
     return response
 
 
-@bp.get("/summary/charts/<any(wards, trend, questions, channels, cases):kind>.png")
+@bp.get("/summary/charts/<any(wards, trend, questions, channels, cases, reasons):kind>.png")
 @permission_required("view_reports")
 def summary_chart(kind: str):
     """One chart of the summary page, in the page's language; drawn once per version of the

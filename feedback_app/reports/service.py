@@ -1,9 +1,12 @@
 """The period summary: one computation, the object every renderer takes (DESIGN §4 and §5).
 
 `summary(period, unit)` reads a handful of grouped queries for the whole unit tree (ratings from
-the rollups, cases, hotline, paper, dossier figures), for the period and the one before it, then
-adds them up per unit here — over aggregated rows, never raw answers. The page, the JSON API,
-the CLI and every export render what it returns and compute nothing of their own.
+the rollups, cases, hotline, paper, dossier figures, surveys abandoned at the tablets), for the
+period and the one before it, then adds them up per unit here — over aggregated rows, never raw
+answers. The reasons chosen with a low rating (multi_choice questions) come from the same rollup
+rows as every answer, and so do the kiosk's finished and partial responses (question 0's keys).
+The page, the JSON API, the CLI and every export render what it returns and compute nothing of
+their own.
 """
 
 from collections import defaultdict
@@ -16,6 +19,7 @@ from sqlalchemy import func, select
 
 from ..cache import TimedCache
 from ..extensions import db
+from ..i18n import current_language
 from ..models import (
     AdminUnit,
     AuditEvent,
@@ -42,14 +46,25 @@ NO_OPINION = "no_opinion"
 
 
 class _Questions:
-    """What the summary needs to know of the questions counted, by id and by code."""
+    """What the summary needs to know of the questions counted, by id and by code; and of the
+    reasons (the options of multi_choice questions, those of the published instruments even when
+    nobody chose one), with their labels in `language`."""
 
-    def __init__(self, ids: Iterable[int]):
+    def __init__(self, ids: Iterable[int], language: str = "vi"):
         self.by_id = {}
         self.order: list[str] = []
         self.meta: dict[str, dict] = {}
+        self.reason_ids: set[int] = set()
+        self.reason_labels: dict[str, str] = {}
+        reason_orders: list[list[str]] = []
         # Oldest first, so a later version's wording and factor win for a shared code.
-        for question in queries.questions(ids):
+        for question in queries.questions([*ids, *queries.published_multi_choice()]):
+            if question.kind == QuestionKind.MULTI_CHOICE:
+                self.reason_ids.add(question.id)
+                options = question.options or []
+                reason_orders.append([o["code"] for o in options])
+                self.reason_labels.update({o["code"]: _option_label(o, language) for o in options})
+                continue  # reasons are counted apart, never as a question's figures
             self.by_id[question.id] = question.code
             if question.code not in self.meta:
                 self.order.append(question.code)
@@ -59,24 +74,55 @@ class _Questions:
                 "tt01_index": question.tt01_index,
                 "points": {o["code"]: o.get("points") for o in question.options or []},
             }
+        # The newest version's order of the reasons, then any code only older ones had.
+        self.reason_order = list(
+            dict.fromkeys(code for codes in reversed(reason_orders) for code in codes)
+        )
+
+    def reasons(self, counts: dict[str, int], low_ratings: int, min_cell: int) -> dict:
+        """The reasons figure (formulas.reasons), each item with its label."""
+        figures = formulas.reasons(counts, self.reason_order, low_ratings, min_cell)
+        figures["items"] = [
+            {"code": item["code"], "label": self.reason_labels.get(item["code"], item["code"])}
+            | item
+            for item in figures["items"]
+        ]
+        return figures
+
+
+def _option_label(option: dict, language: str) -> str:
+    """An option's label in a language (Vietnamese when it has none in that one)."""
+    english = language == "en" and option.get("label_en")
+    return option.get("label_en") if english else option.get("label_vi") or option["code"]
 
 
 def _ratings(counts: Iterable[queries.Count], questions: _Questions, min_cell: int) -> dict:
-    """The satisfaction figures of some rollup counts (already narrowed to some desks)."""
+    """The satisfaction figures of some rollup counts (already narrowed to some desks), the
+    reasons chosen beside the low ratings, and the kiosk's finished and partial responses."""
     levels: dict[str, dict] = defaultdict(dict)
+    chosen: dict[str, int] = defaultdict(int)
     channels = {channel.value: 0 for channel in ResponseChannel}
     responses = suspicious = 0
+    kiosk = {"": 0, rollups.PARTIAL_KEY: 0}
     for c in counts:
         if c.question_id == RESPONSES_ROW:
             if c.suspicious:
                 suspicious += c.count
             else:
+                # Finished and partial responses alike: each counts in what it answered.
                 responses += c.count
                 channels[c.channel] = channels.get(c.channel, 0) + c.count
+                if c.channel == ResponseChannel.KIOSK and c.answer_key in kiosk:
+                    kiosk[c.answer_key] += c.count
+            continue
+        if c.suspicious:
+            continue  # burst-flagged answers are counted apart and left out of every figure
+        if c.question_id in questions.reason_ids:
+            chosen[c.answer_key] += c.count
             continue
         code = questions.by_id.get(c.question_id)
-        if code is None or c.suspicious:
-            continue  # burst-flagged answers are counted apart and left out of every figure
+        if code is None:
+            continue
         key = c.answer_key
         meta = questions.meta[code]
         if meta["kind"] == QuestionKind.LIKERT5:
@@ -98,6 +144,7 @@ def _ratings(counts: Iterable[queries.Count], questions: _Questions, min_cell: i
     tt01 = _tt01(levels, questions, min_cell)
     overall = next((c for c in stats if factor_of[c] == OVERALL_FACTOR), None)
     overall_levels = levels.get(overall, {}) if overall else {}
+    low = sum(overall_levels.get(value, 0) for value in formulas.LOW_VALUES)
     return {
         "responses": responses,
         "suspicious": suspicious,
@@ -108,8 +155,11 @@ def _ratings(counts: Iterable[queries.Count], questions: _Questions, min_cell: i
         "questions": stats,
         "channels": channels,
         "tt01": tt01,
+        # The reasons' figure is made only where shown (_figures, _desks), not per channel or month.
+        "_chosen": (chosen, low),
         "_ratings": sum(overall_levels.values()),
-        "_dissatisfied": overall_levels.get(1, 0) + overall_levels.get(2, 0),
+        "_dissatisfied": low,
+        "_kiosk": (kiosk[""], kiosk[rollups.PARTIAL_KEY]),
     }
 
 
@@ -160,6 +210,11 @@ class _PeriodData:
         self.openings, self.entered, self.books = queries.paper_counts(desks, first, last)
         months = (period.start.replace(day=1), period.end.replace(day=1))
         self.dossier_rows = queries.dossier_counts(desks, *months)
+        self.abandons = queries.kiosk_abandons(desks, period.start, period.end)
+
+    def abandoned(self, within_desk: Callable[[int], bool]) -> int:
+        """Surveys begun at the tablets of the desks `within_desk` and left with no rating."""
+        return sum(n for desk, n in self.abandons if within_desk(desk))
 
     def cases(self, within: Callable[[int], bool]) -> dict:
         """The cases section, and the inputs of QĐ 766 5.2 / 5.3, for the units `within`."""
@@ -259,7 +314,10 @@ def _figures(unit: AdminUnit, period: Period, counts, questions, data, within, w
     """Every figure of one unit (its tree) for one period, without children or comparison."""
     config = current_app.config
     ratings = _ratings(counts, questions, config["MIN_CELL"])
+    ratings["reasons"] = questions.reasons(*ratings.pop("_chosen"), config["MIN_CELL"])
     ratings["by_channel"] = _by_channel(counts, questions, config["MIN_CELL"])
+    completed, partial = ratings.pop("_kiosk")
+    kiosk = formulas.completion(completed, partial, data.abandoned(within_desk))
     case_figures = data.cases(within)
     dossiers = data.dossiers(within_desk)
     dossier_desks = dossiers.pop("_desks") if dossiers else set()
@@ -299,6 +357,7 @@ def _figures(unit: AdminUnit, period: Period, counts, questions, data, within, w
         "hotline": data.hotline(within),
         "paper": data.paper(within_desk),
         "dossiers": dossiers,
+        "kiosk": kiosk,
     }
 
 
@@ -321,6 +380,11 @@ def _changes(current: dict, previous: dict) -> dict:
         ),
         "responses": current["responses"] - previous["responses"],
         "questions": questions,
+        "kiosk": {
+            "completion_pct": formulas.change(
+                current["kiosk"]["completion_pct"], previous["kiosk"]["completion_pct"]
+            )
+        },
     }
 
 
@@ -347,7 +411,8 @@ class _Tree:
 def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     """The summary object of DESIGN §5 for a unit (with everything below it) and a period,
     beside the previous period, with the same object for each child unit, and per desk of the
-    unit itself its counters (and its officers when `officers`, for reform office and admins)."""
+    unit itself its reasons, its tablets' completion and its counters (and its officers when
+    `officers`, for reform office and admins). Reason labels are in the request's language."""
     rollups.bring_up_to_date()
     tree = _Tree(unit)
     previous = period.previous()
@@ -355,7 +420,9 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     units = queries.units_in_tree(unit)
     current_counts = queries.rating_counts(desks, period.start, period.end)
     previous_counts = queries.rating_counts(desks, previous.start, previous.end)
-    questions = _Questions({c.question_id for c in current_counts + previous_counts})
+    questions = _Questions(
+        {c.question_id for c in current_counts + previous_counts}, current_language()
+    )
     current_data = _PeriodData(units, desks, period)
     previous_data = _PeriodData(units, desks, previous)
 
@@ -387,7 +454,7 @@ def summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
 
     result = both(unit)
     result["children"] = [{**both(child), "children": []} for child in tree.children]
-    result["desks"] = _desks(unit, period, questions, officers)
+    result["desks"] = _desks(unit, period, questions, officers, *periods[0][1:])
     result["trend"] = _trend(desks, period)
     return result
 
@@ -429,8 +496,16 @@ def _by_desk(counts: list[queries.Count]) -> dict[int, list[queries.Count]]:
     return grouped
 
 
-def _desks(unit: AdminUnit, period: Period, questions: _Questions, officers: bool) -> list[dict]:
-    """Below a desk of the unit itself: its counters and, for those allowed, its officers."""
+def _desks(
+    unit: AdminUnit,
+    period: Period,
+    questions: _Questions,
+    officers: bool,
+    counts_by_desk: dict[int, list[queries.Count]],
+    data: _PeriodData,
+) -> list[dict]:
+    """Each desk of the unit itself: the reasons chosen there and its tablets' completion (from
+    the period's counts already read), then its counters and, for those allowed, its officers."""
     min_cell = current_app.config["MIN_CELL"]
     result = []
     points = db.session.scalars(
@@ -444,6 +519,11 @@ def _desks(unit: AdminUnit, period: Period, questions: _Questions, officers: boo
             ).all()
         )
         entry = {"id": point.id, "name": point.name}
+        figures = _ratings(counts_by_desk.get(point.id, ()), questions, min_cell)
+        entry["reasons"] = questions.reasons(*figures["_chosen"], min_cell)
+        entry["kiosk"] = formulas.completion(
+            *figures["_kiosk"], data.abandoned(lambda desk, here=point.id: desk == here)
+        )
         entry["counters"] = _breakdown(point.id, period, detail, 0, names, questions, min_cell)
         if officers:
             names = dict(
@@ -598,6 +678,59 @@ def weakest_first(questions: dict) -> list[tuple[str, dict]]:
     rated = [(c, q) for c, q in questions.items() if q.get("satisfied_pct") is not None]
     other = [(c, q) for c, q in questions.items() if q.get("satisfied_pct") is None]
     return sorted(rated, key=lambda item: item[1]["satisfied_pct"]) + other
+
+
+def breakdown_rows(summary: dict) -> list[dict]:
+    """The unit itself, each child unit and each desk of the unit itself, as rows of the page's
+    and the annex's reasons and kiosk tables: {"level": "unit" | "child" | "desk", "code" (a
+    unit's code, None for a desk), "name", "reasons", "kiosk"}."""
+    rows = [
+        {"level": "unit", "code": summary["unit"]["code"], "name": summary["unit"]["name"]}
+        | _parts(summary)
+    ]
+    rows += [
+        {"level": "child", "code": child["unit"]["code"], "name": child["unit"]["name"]}
+        | _parts(child)
+        for child in summary.get("children") or ()
+    ]
+    rows += [
+        {"level": "desk", "code": None, "name": desk.get("name", "")} | _parts(desk)
+        for desk in summary.get("desks") or ()
+    ]
+    return rows
+
+
+def _parts(figures: dict) -> dict:
+    return {"reasons": figures.get("reasons"), "kiosk": figures.get("kiosk")}
+
+
+def reason_columns(rows: Iterable[dict]) -> list[tuple[str, str]]:
+    """(code, label) of every reason listed in any row, in the order first met."""
+    columns: dict[str, str] = {}
+    for row in rows:
+        for item in (row.get("reasons") or {}).get("items") or ():
+            columns.setdefault(item["code"], item.get("label") or item["code"])
+    return list(columns.items())
+
+
+def reason_cell(reasons: dict | None, code: str) -> dict | None:
+    """One reason's item in a reasons figure, or None when that figure does not list it."""
+    for item in (reasons or {}).get("items") or ():
+        if item["code"] == code:
+            return item
+    return None
+
+
+def reason_labels(language: str) -> dict[str, str]:
+    """Each reason's label in a language, from the newest question that offers it: renderers of
+    a fixed language (the Vietnamese report) take these, not the labels of a summary made for
+    whichever reader asked first."""
+    labels: dict[str, str] = {}
+    for question in db.session.scalars(
+        select(Question).where(Question.kind == QuestionKind.MULTI_CHOICE).order_by(Question.id)
+    ):
+        labels.update({o["code"]: _option_label(o, language) for o in question.options or []})
+    return labels
 
 
 def comments(period: Period, unit: AdminUnit, rating: int | None, page: int, size: int):

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..timeutil import LOCAL_TZ, as_utc
 from .flat import neutralise
+from .service import breakdown_rows, reason_cell, reason_columns
 from .wording import CASE_CHANNELS, CASE_KINDS, RESPONSE_CHANNELS
 
 COUNT = "#,##0"
@@ -45,6 +46,8 @@ VIETNAMESE = {
         "overview": "Tổng hợp",
         "wards": "Đơn vị",
         "questions": "Câu hỏi",
+        "reasons": "Lý do chưa hài lòng",
+        "kiosk": "Máy tính bảng",
         "officers": "Cán bộ",
         "dossiers": "Hồ sơ (Biểu 06)",
         "cases": "Phản ánh, kiến nghị",
@@ -68,6 +71,7 @@ VIETNAMESE = {
         "channels": "Số phiếu theo kênh đánh giá",
         "hotline": "Đường dây nóng",
         "paper": "Hòm thư, sổ góp ý",
+        "kiosk": "Khảo sát tại máy tính bảng",
         "by_channel": "Theo kênh tiếp nhận",
         "by_kind": "Theo loại",
     },
@@ -142,6 +146,13 @@ VIETNAMESE = {
         "overall": "Mức độ hài lòng chung",
     },
     "response_channels": RESPONSE_CHANNELS,
+    "kiosk": {
+        "started": "Số lượt khảo sát bắt đầu",
+        "completed": "Số lượt hoàn thành",
+        "partial": "Số lượt dừng giữa chừng (vẫn tính các câu đã trả lời)",
+        "abandoned": "Số lượt bỏ dở, chưa đánh giá",
+        "completion_pct": "Tỷ lệ hoàn thành (%)",
+    },
     "hotline": {
         "calls": "Cuộc gọi",
         "missed": "Cuộc gọi nhỡ",
@@ -185,6 +196,28 @@ VIETNAMESE = {
         "5": "Rất hài lòng (5)",
     },
     "no_questions": "Không có câu trả lời trong kỳ",
+    "reasons_title": "Lý do người dân đánh giá chưa hài lòng (đánh giá chung 1–2)",
+    "reasons_note": (
+        "Người đánh giá 1 hoặc 2 được hỏi điều gì chưa tốt và có thể chọn nhiều lý do; tỷ lệ = "
+        "số lượt chọn / số đánh giá 1–2 × 100. Đơn vị có ít đánh giá 1–2 hơn ngưỡng tối thiểu: "
+        "chưa đủ số phiếu."
+    ),
+    "reasons_header": ("Mã đơn vị", "Tên đơn vị", "Số đánh giá 1–2"),
+    "reason_count": "{label}: số lượt chọn",
+    "reason_pct": "{label}: % trên số đánh giá 1–2",
+    "no_reasons": "Phiếu khảo sát không có câu hỏi về lý do",
+    "kiosk_title": "Khảo sát tại máy tính bảng: số lượt bắt đầu và kết thúc",
+    "kiosk_header": (
+        "Mã đơn vị",
+        "Tên đơn vị",
+        "Bắt đầu",
+        "Hoàn thành",
+        "Dừng giữa chừng",
+        "Bỏ dở, chưa đánh giá",
+        "Tỷ lệ hoàn thành (%)",
+        "Kỳ trước (%)",
+        "Thay đổi",
+    ),
     "internal": "Nội bộ – không công bố",
     "officers_title": "Kết quả theo cán bộ",
     "officers_header": (
@@ -263,18 +296,22 @@ def workbook(
     comments_cut_at: int | None = None,
     officers: bool = False,
     question_texts: Mapping[str, str | Mapping] | None = None,
+    reason_labels: Mapping[str, str] | None = None,
 ) -> bytes:
     """The annex as XLSX bytes: overview, wards, questions, (officers), dossiers, cases,
     comments (`comments_cut_at`: the period had more than this many, and the sheet says the
     newest are shown). `question_texts` maps a question code to its Vietnamese wording (a mapping of
     `service.question_info` shape, with "text" and "factor", is taken too); the officers sheet
-    appears only when asked for and the summary carries officers."""
+    appears only when asked for and the summary carries officers. `reason_labels` names the
+    reasons in Vietnamese by code (else the summary's labels)."""
     t = VIETNAMESE
     book = Workbook()
     book.remove(book.active)
     _overview(_Sheet(book, t["sheets"]["overview"]), summary, t)
     _wards(_Sheet(book, t["sheets"]["wards"]), summary, t)
     _questions(_Sheet(book, t["sheets"]["questions"]), summary, question_texts or {}, t)
+    _reasons(_Sheet(book, t["sheets"]["reasons"]), summary, reason_labels or {}, t)
+    _kiosk(_Sheet(book, t["sheets"]["kiosk"]), summary, t)
     desks = [d for d in summary.get("desks") or () if d.get("officers") is not None]
     if officers and desks:
         _officers(_Sheet(book, t["sheets"]["officers"]), desks, summary, t)
@@ -580,6 +617,12 @@ def _overview(sheet: _Sheet, s: dict, t: dict) -> None:
         section(key)
         for name in _keys(labels, s.get(key), p.get(key)):
             both(labels.get(name, name), [key, name], COUNT, m["none"])
+    if s.get("kiosk") is not None:
+        section("kiosk")
+        for name, label in t["kiosk"].items():
+            pct = name.endswith("_pct")
+            change = _get(s, "changes", "kiosk", name) if pct else None
+            both(label, ["kiosk", name], PCT if pct else COUNT, m["none"], change)
     sheet.finish()
 
 
@@ -696,6 +739,96 @@ def _question_meta(code: str, q: Mapping, texts: Mapping) -> tuple[str, str]:
     if isinstance(given, Mapping):
         return given.get("text") or code, given.get("factor") or q.get("factor") or ""
     return given or code, q.get("factor") or ""
+
+
+# --- 3a. Lý do chưa hài lòng, máy tính bảng -------------------------------------------------------
+
+
+def _breakdown_name(row: Mapping) -> list:
+    """The code and name cells of a row of the unit, a child unit or a desk (no code)."""
+    return [row.get("code"), row.get("name") or ""]
+
+
+def _reasons(sheet: _Sheet, s: dict, labels: Mapping[str, str], t: dict) -> None:
+    """The reasons chosen with a low rating, for the unit, each child and each of its desks: a
+    count and a share of the low ratings per reason."""
+    m = t["missing"]
+    rows = breakdown_rows(s)
+    columns = reason_columns(rows)
+    _heading(sheet, s, t, t["reasons_title"])
+    if not columns:
+        sheet.row([t["no_reasons"]])
+        sheet.finish()
+        return
+    sheet.note(t["reasons_note"])
+    sheet.last_row += 1
+    names = [labels.get(code) or label for code, label in columns]
+    sheet.header(
+        [
+            *t["reasons_header"],
+            *(
+                text.format(label=name)
+                for name in names
+                for text in (t["reason_count"], t["reason_pct"])
+            ),
+        ]
+    )
+    for row in rows:
+        reasons = row.get("reasons") or {}
+        cells = []
+        for code, _label in columns:
+            item = reason_cell(reasons, code)
+            if item is None or not reasons.get("low_ratings"):
+                cells += [None, None]
+            else:
+                cells += [
+                    _num(item.get("count"), COUNT, m["suppressed"]),
+                    _num(item.get("pct_of_low"), PCT, m["suppressed"]),
+                ]
+        sheet.row(
+            [*_breakdown_name(row), _num(reasons.get("low_ratings"), COUNT, m["none"]), *cells]
+        )
+    sheet.finish()
+
+
+def _kiosk(sheet: _Sheet, s: dict, t: dict) -> None:
+    """Surveys begun at the tablets and how they ended, for the unit, each child and each of its
+    desks, with the completion rate of the previous period where the summary gives one."""
+    m = t["missing"]
+    _heading(sheet, s, t, t["kiosk_title"])
+    sheet.header(t["kiosk_header"])
+    for row in breakdown_rows(s):
+        kiosk = row.get("kiosk")
+        if kiosk is None:
+            continue
+        before = _previous_of(s, row)
+        sheet.row(
+            [
+                *_breakdown_name(row),
+                *(
+                    _num(kiosk.get(key), COUNT, m["none"])
+                    for key in ("started", "completed", "partial", "abandoned")
+                ),
+                _num(kiosk.get("completion_pct"), PCT, m["none"]),
+                _num(_get(before, "previous", "kiosk", "completion_pct"), PCT, m["none"])
+                if before
+                else None,
+                _change(_get(before, "changes", "kiosk", "completion_pct"), PCT),
+            ]
+        )
+    sheet.finish()
+
+
+def _previous_of(s: dict, row: Mapping) -> dict | None:
+    """The summary object of a breakdown row that carries a previous period (the unit or a
+    child; a desk has none)."""
+    if row.get("level") == "unit":
+        return s
+    if row.get("level") == "child":
+        return next(
+            (c for c in s.get("children") or () if c["unit"]["code"] == row.get("code")), None
+        )
+    return None
 
 
 # --- 4. Cán bộ ----------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import Kiosk, KioskAbandon, Response, ResponseChannel
+from ..reports.formulas import pct
 from ..timeutil import from_local, local_date, now_utc
-from .service import SubmissionInvalid, parse_answered_at, parse_client_uuid
+from .service import MAX_AGE_DAYS, SubmissionInvalid, parse_answered_at, parse_client_uuid
 
 ABANDONS = KioskAbandon.__table__
 _NEW_ABANDON = {
@@ -37,7 +38,7 @@ def record_abandoned(kiosk_id: int, payload, sql: Connection) -> tuple[dict, boo
         raise SubmissionInvalid({"body": _("Send a JSON object.")})
     client_uuid = parse_client_uuid(payload.get("client_uuid"))
     errors: dict[str, str] = {}
-    moment = parse_answered_at(payload.get("answered_at"), 7, errors)
+    moment = parse_answered_at(payload.get("answered_at"), MAX_AGE_DAYS, errors)
     invited = payload.get("invited", False)
     if not isinstance(invited, bool):
         errors["invited"] = _("Say true or false.")
@@ -76,10 +77,9 @@ class Completion:
 
     @property
     def completion_pct(self) -> float | None:
-        """Completed / started × 100, one decimal; None before any survey."""
-        if not self.started:
-            return None
-        return round(self.completed / self.started * 100, 1)
+        """Completed / started × 100, one decimal rounded as the summary rounds; None before
+        any survey."""
+        return pct(self.completed, self.started)
 
 
 def per_kiosk(kiosks: list[Kiosk], days: int = 7) -> dict[int, Completion]:

@@ -23,6 +23,7 @@ from ..cases import service as cases
 from ..connections import connection_of, run_on
 from ..errors import UserError
 from ..extensions import db, limiter
+from ..hardening import MAX_DB_INT
 from ..models import (
     Answer,
     CaseChannel,
@@ -45,6 +46,8 @@ from .defaults import COMMENT, NO_OPINION, OVERALL, REPLY_PHONE, WANT_REPLY
 from .instruments import AnswerableVersion, QuestionSpec, answerable
 
 BURST_WINDOW_SECONDS = 60
+# A tablet that was offline may send answers this many days old, no older.
+MAX_AGE_DAYS = 7
 DOSSIER_CODE = invitations.DOSSIER_CODE
 PHONE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 CASE_CHANNEL = {
@@ -310,7 +313,7 @@ class Where:
     service_point: ServicePoint | None = None
     counter: Counter | None = None
     kiosk: KioskPlace | None = None
-    max_age_days: int = 7
+    max_age_days: int = MAX_AGE_DAYS
 
     @property
     def all_optional(self) -> bool:
@@ -461,7 +464,9 @@ def _validate(payload: dict, where: Where) -> _Clean:
         errors["partial"] = _("Say true or false.")
     invitation = payload.get("invitation")
     if invitation is not None and (
-        isinstance(invitation, bool) or not isinstance(invitation, int) or invitation < 1
+        isinstance(invitation, bool)
+        or not isinstance(invitation, int)
+        or not 1 <= invitation <= MAX_DB_INT
     ):
         errors["invitation"] = _("An invitation is known by its number.")
     language = payload.get("language")

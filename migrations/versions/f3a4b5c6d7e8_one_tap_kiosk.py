@@ -104,11 +104,13 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kiosk_abandons")),
         sa.UniqueConstraint("client_uuid", name=op.f("uq_kiosk_abandons_client_uuid")),
     )
-    op.create_index("ix_kiosk_abandons_kiosk_id", "kiosk_abandons", ["kiosk_id"], unique=False)
+    op.create_index(
+        "ix_kiosk_abandons_kiosk_day", "kiosk_abandons", ["kiosk_id", "day"], unique=False
+    )
 
 
 def downgrade():
-    op.drop_index("ix_kiosk_abandons_kiosk_id", table_name="kiosk_abandons")
+    op.drop_index("ix_kiosk_abandons_kiosk_day", table_name="kiosk_abandons")
     op.drop_table("kiosk_abandons")
     op.drop_index("ix_kiosk_invitations_counter", table_name="kiosk_invitations")
     op.drop_table("kiosk_invitations")

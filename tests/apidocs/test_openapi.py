@@ -22,24 +22,31 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from feedback_app import create_app
+from feedback_app import create_app, models
 from feedback_app.apidocs.spec import (
+    ABANDONED_PATH,
     API_PREFIX,
     INSTRUMENT_LABEL_PATTERN,
+    INVITATION_PATH,
+    KIOSK_PATH,
     KIOSK_TOKEN_MAX_LENGTH,
     KIOSK_TOKEN_PATTERN,
     PERIOD_PATTERN,
     SESSION_COOKIE,
+    SUBMIT_PATH,
     SUMMARY_PATH,
     openapi_document,
 )
 from feedback_app.cases import service as cases
 from feedback_app.config import LANGUAGES
 from feedback_app.extensions import db
+from feedback_app.hardening import MAX_DB_INT
 from feedback_app.models import (
     CaseChannel,
     CaseKind,
     DossierStat,
+    KioskAbandon,
+    Officer,
     Response,
     ResponseChannel,
     ServicePoint,
@@ -47,15 +54,19 @@ from feedback_app.models import (
 )
 from feedback_app.reports import periods
 from feedback_app.reports.forms import SummaryForm
+from feedback_app.surveys import invitations
 from feedback_app.surveys import service as surveys
 from feedback_app.surveys.instruments import CODE_PATTERN, active_instrument
 from feedback_app.timeutil import LOCAL_TZ
-from tests.conftest import sign_in
-from tests.surveys.kiosk_support import make_kiosk
+from tests.conftest import count_rows, sign_in
+from tests.surveys.kiosk_support import make_kiosk, responses
 
 DOCUMENT = f"{API_PREFIX}/openapi.json"
-SUBMIT = f"{API_PREFIX}/kiosk/{{token}}/responses"
+SUBMIT = SUBMIT_PATH
+# The operations that take a tablet's queued items, idempotent on their client_uuid.
+QUEUED_POSTS = (SUBMIT_PATH, ABANDONED_PATH)
 SUMMARY_MONTH = "2026-03"  # the month the `rated` fixture fills
+DOSSIER = "000.00.09.H26-260315-0001"  # a receipt's dossier code (provincial format)
 # Methods Flask answers on every route by itself; they are not operations of the API.
 IMPLICIT_METHODS = {"HEAD", "OPTIONS"}
 CONVERTER_RE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -128,7 +139,12 @@ def test_documented_operations_are_the_api_routes(app, client):
     """A route added under /api/v1 without documentation (or documented and gone) fails here."""
     document = client.get(DOCUMENT).get_json()
     assert documented_operations(document) == api_routes(app)
-    assert api_routes(app) >= {(f"{API_PREFIX}/kiosk/{{token}}", "get"), (SUBMIT, "post")}
+    assert api_routes(app) >= {
+        (KIOSK_PATH, "get"),
+        (SUBMIT, "post"),
+        (INVITATION_PATH, "get"),
+        (ABANDONED_PATH, "post"),
+    }
 
 
 def test_route_comparison_sees_an_undocumented_route(app, client):
@@ -162,7 +178,7 @@ FUZZ_CONFIG = schemathesis.Config.from_dict(
         "generation": {"max-examples": 300, "deterministic": True, "database": "none"},
         "operations": [
             {
-                # Which questions a version has, which are required, its option codes, the
+                # Which questions a version has, its option codes, the rating one needs, the
                 # 7-day window, the phone a reply needs: the document cannot say this per
                 # version, so a body valid by the document may still be refused with 400.
                 "include-method": "POST",
@@ -172,7 +188,18 @@ FUZZ_CONFIG = schemathesis.Config.from_dict(
                         "expected-statuses": ["2xx", "400", "404", "413", "429"]
                     }
                 },
-            }
+            },
+            {
+                # The 7-day window of `answered_at`, and a client UUID another kiosk used:
+                # refused with 400 though the document allows the body.
+                "include-method": "POST",
+                "include-path": ABANDONED_PATH,
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "400", "404", "413", "429"]
+                    }
+                },
+            },
         ],
     }
 )
@@ -258,16 +285,30 @@ def tally(request, capsys, kiosk):
 
 @pytest.fixture
 def kiosk(app, district) -> dict:
-    """The default survey published and a kiosk at ward A's desk: its token, the survey's
-    label and question codes, and the client UUIDs stored so far. Throttling and burst flags
-    are lifted: the fuzzing sends hundreds of answers from one kiosk within a minute (the
-    429 is checked below, and in test_kiosk_api.py)."""
+    """The default survey published and a kiosk at ward A's desk, with an officer on duty at
+    its counter who has invited a citizen to rate (so that a poll has an invitation to give):
+    its token, the survey's label and question codes, the invitation's id, and the client
+    UUIDs stored so far. Throttling and burst flags are lifted: the fuzzing sends hundreds of
+    answers from one kiosk within a minute (the 429 is checked below, and in
+    test_kiosk_api.py)."""
     app.config.update(KIOSK_RATELIMIT="1000000 per minute", KIOSK_BURST_COUNT=1_000_000)
     made = make_kiosk(app, district["desk_a"])
     with app.app_context():
         survey = active_instrument()
         label, questions = survey.label, [q.code for q in survey.questions]
-    return made | {"instrument": label, "questions": questions, "stored": set()}
+        counter = db.session.get(models.Counter, made["counter"])
+        counter.officer_on_duty = db.session.scalar(
+            select(Officer).where(Officer.service_point_id == made["desk"])
+        )
+        staff = db.session.scalar(select(User).where(User.username == "counter_a"))
+        invitation = invitations.invite(counter, staff, DOSSIER, "Chứng thực bản sao").id
+        db.session.commit()
+    return made | {
+        "instrument": label,
+        "questions": questions,
+        "invitation": invitation,
+        "stored": set(),
+    }
 
 
 def _chance(value, out_of: int) -> bool:
@@ -281,9 +322,10 @@ def aim_at_the_kiosk(case, kiosk: dict) -> None:
     kept: an unknown token); half the submissions name the published survey and give the
     generated answers to its questions. Whatever the document refuses is sent as it is.
 
-    A `client_uuid` stored already (the document's examples are stored) is replaced by a new
-    one: a resend is answered with the first reply whatever it holds now, as documented
-    (test_kiosk_api.py tests it), so the server would not judge this case's own content."""
+    A `client_uuid` stored already (a submission's or an abandoned-survey report's; the
+    document's examples are stored) is replaced by a new one: a resend is answered with the
+    first reply whatever it holds now, as documented (test_kiosk_api.py and
+    test_kiosk_partial.py test it), so the server would not judge this case's own content."""
     token = case.path_parameters.get("token")
     if (
         isinstance(token, str)
@@ -294,11 +336,11 @@ def aim_at_the_kiosk(case, kiosk: dict) -> None:
         # Assigned, not changed in place: schemathesis then re-reads what the case now is.
         case.path_parameters = {**case.path_parameters, "token": kiosk["token"]}
     body = case.body
-    if case.operation.path != SUBMIT or not isinstance(body, dict):
+    if case.operation.path not in QUEUED_POSTS or not isinstance(body, dict):
         return
     if isinstance(body.get("client_uuid"), str) and body["client_uuid"] in kiosk["stored"]:
         body = {**body, "client_uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, repr(body)))}
-    if not _chance(body, 2):
+    if case.operation.path != SUBMIT or not _chance(body, 2):
         case.body = body
         return
     aimed = dict(body)
@@ -411,9 +453,13 @@ def test_the_summary_keeps_to_its_document_when_signed_in(case, app, staff_sessi
 
 def example_submission(name: str) -> dict:
     """One of the document's example submissions, with a client UUID of its own."""
-    post = openapi_document(languages=LANGUAGES)["paths"][SUBMIT]["post"]
-    example = post["requestBody"]["content"]["application/json"]["examples"][name]["value"]
-    return {**example, "client_uuid": str(uuid.uuid4())}
+    return {**document_example(SUBMIT, "post", name), "client_uuid": str(uuid.uuid4())}
+
+
+def document_example(path: str, method: str, name: str):
+    """An example request body of an operation, as the document gives it."""
+    operation = openapi_document(languages=LANGUAGES)["paths"][path][method]
+    return operation["requestBody"]["content"]["application/json"]["examples"][name]["value"]
 
 
 def submission(kiosk: dict, body) -> schemathesis.Case:
@@ -423,14 +469,325 @@ def submission(kiosk: dict, body) -> schemathesis.Case:
     )
 
 
+def abandoned_report(kiosk: dict, body, token: str | None = None) -> schemathesis.Case:
+    """An abandoned-survey report as a schemathesis case, whose response the document judges."""
+    return schema[ABANDONED_PATH]["POST"].Case(
+        path_parameters={"token": token or kiosk["token"]},
+        body=body,
+        media_type="application/json",
+    )
+
+
+def invitation_poll(token: str) -> schemathesis.Case:
+    """A tablet's poll for an invitation as a schemathesis case."""
+    return schema[INVITATION_PATH]["GET"].Case(path_parameters={"token": token})
+
+
+def documented_examples(document: dict) -> list[tuple[str, dict, object]]:
+    """(where, schema, value) of every example of a body in the document: requests and
+    responses alike."""
+    found = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            bodies = [("request", operation.get("requestBody", {}))]
+            bodies += [(status, reply) for status, reply in operation["responses"].items()]
+            for label, body in bodies:
+                media = body.get("content", {}).get("application/json", {})
+                for name, example in media.get("examples", {}).items():
+                    where = f"{method.upper()} {path} {label} {name}"
+                    found.append((where, media["schema"], example["value"]))
+    return found
+
+
+def example_problems(document: dict, schema_: dict, value) -> list[str]:
+    """Where an example departs from its schema (formats such as uuid and date-time checked)."""
+    validator = jsonschema_rs.validator_for(
+        {**schema_, "components": document["components"]}, validate_formats=True
+    )
+    return [error.message.splitlines()[0] for error in validator.iter_errors(value)]
+
+
+def test_every_example_keeps_to_its_schema():
+    """What the document shows integrators is what it describes: each example of a request or a
+    response body validates against the schema beside it."""
+    document = openapi_document(languages=LANGUAGES)
+    examples = documented_examples(document)
+    wheres = {where.split(" ", 2)[1] for where, _, _ in examples}
+    assert {SUBMIT, INVITATION_PATH, ABANDONED_PATH} <= wheres
+    assert {
+        where: problems
+        for where, schema_, value in examples
+        if (problems := example_problems(document, schema_, value))
+    } == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "name", "change"),
+    [
+        (SUBMIT, "post", "reasons", lambda b: b["answers"].update(reasons=[1, 2])),
+        (SUBMIT, "post", "one_tap", lambda b: b.update(partial="false")),
+        (SUBMIT, "post", "one_tap", lambda b: b.update(invitation=0)),
+        (SUBMIT, "post", "one_tap", lambda b: b.update(answers={})),
+        (ABANDONED_PATH, "post", "invited", lambda b: b.update(invited=None)),
+        (ABANDONED_PATH, "post", "invited", lambda b: b.update(answered_at="yesterday")),
+    ],
+)
+def test_the_example_check_catches_a_wrong_example(path, method, name, change):
+    """The check above can fail: an example turned into a body the code refuses is refused by
+    the document too."""
+    document = openapi_document(languages=LANGUAGES)
+    media = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+    example = copy.deepcopy(media["examples"][name]["value"])
+    change(example)
+    assert example_problems(document, media["schema"], example)
+
+
 def test_the_documents_examples_are_taken(app, kiosk):
-    """The examples are true: plain ratings are stored, the complaint opens a case."""
-    ratings = submission(kiosk, example_submission("ratings")).call_and_validate(app=app)
-    assert ratings.status_code == 201
-    assert ratings.json()["case_code"] is None
-    complaint = submission(kiosk, example_submission("complaint")).call_and_validate(app=app)
-    assert complaint.status_code == 201
-    assert complaint.json()["case_code"]
+    """The examples are true: each submission is stored (the one tap with its unknown
+    invitation ignored, the reasons one row each, the early stop as partial), the complaint
+    opens a case, and the abandoned-survey reports are counted."""
+    replies = {}
+    for name in ("one_tap", "reasons", "stopped_early", "ratings", "complaint"):
+        replies[name] = submission(kiosk, example_submission(name)).call_and_validate(app=app)
+        assert replies[name].status_code == 201, name
+    assert replies["ratings"].json()["case_code"] is None
+    assert replies["complaint"].json()["case_code"]
+    stored = {r["client_uuid"]: r for r in responses(app)}
+    one_tap, reasons, stopped, *_ = stored.values()
+    assert (one_tap["answers"], one_tap["partial"]) == ({"overall": 5}, False)
+    assert reasons["answers"] == {"overall": 2, "reasons": ["procedure", "wait_time"]}
+    assert (len(stopped["answers"]), stopped["partial"]) == (3, True)
+    for name in ("invited", "walked_away"):
+        body = {**document_example(ABANDONED_PATH, "post", name), "client_uuid": str(uuid.uuid4())}
+        assert abandoned_report(kiosk, body).call_and_validate(app=app).status_code == 201
+    assert count_rows(app, KioskAbandon) == 2
+
+
+# --- Submissions: nothing required beyond one rating --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("answers", "stored_answers", "partial"),
+    [
+        # One tap: the survey's required ratings are left out, so it is partial unless the
+        # tablet says it reached the end (as the one_tap example does with `partial: false`).
+        ({"overall": 4}, {"overall": 4}, True),
+        ({"f3_officer": 2}, {"f3_officer": 2}, True),  # any one rating will do
+        (
+            {"overall": 1, "reasons": ["wait_time", "attitude", "wait_time"]},
+            {"overall": 1, "reasons": ["attitude", "wait_time"]},  # given twice, stored once
+            True,
+        ),
+        ({"overall": 3, "reasons": []}, {"overall": 3}, True),  # an empty list is no answer
+        ({"f1_access": None, "comment": " ", "f2_procedure": 5}, {"f2_procedure": 5}, True),
+        (
+            {"f1_access": 5, "f2_procedure": 4, "f3_officer": 5, "f4_result": 4, "overall": 5},
+            {"f1_access": 5, "f2_procedure": 4, "f3_officer": 5, "f4_result": 4, "overall": 5},
+            False,  # every required question answered
+        ),
+    ],
+)
+def test_any_answers_with_one_rating_are_stored(app, kiosk, answers, stored_answers, partial):
+    """As the document says: no question is required at a kiosk beyond one rating, `partial`
+    when absent says whether a required question was left out, and no answer (null, blank, an
+    empty list) is stored as none."""
+    body = {**example_submission("one_tap"), "answers": answers}
+    del body["partial"], body["invitation"]
+    assert submission(kiosk, body).call_and_validate(app=app).status_code == 201
+    (stored,) = responses(app)
+    assert (stored["answers"], stored["partial"]) == (stored_answers, partial)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {},
+        {"overall": None},
+        {"reasons": ["wait_time"]},
+        {"f5_feedback": "no_opinion"},  # "no opinion" is no rating
+        {"comment": "Phải chờ lâu", "want_reply": "no"},
+    ],
+)
+def test_an_answer_set_without_a_rating_is_refused(app, kiosk, answers):
+    """400 under `answers` alone, with the documented body: nothing stored."""
+    body = {**example_submission("one_tap"), "answers": answers}
+    response = submission(kiosk, body).call_and_validate(app=app)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"answers"}
+    assert responses(app) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"answers": {"overall": 1, "reasons": [1]}}, "answers.reasons"),
+        ({"answers": {"overall": 1, "reasons": [None]}}, "answers.reasons"),
+        ({"partial": None}, "partial"),
+        ({"partial": "true"}, "partial"),
+        ({"invitation": 0}, "invitation"),
+        ({"invitation": True}, "invitation"),
+        ({"invitation": "12"}, "invitation"),
+        ({"invitation": MAX_DB_INT + 1}, "invitation"),
+        ({"invitation": 2**64}, "invitation"),
+    ],
+)
+def test_what_the_document_refuses_in_a_submission_is_refused(app, kiosk, fields, field):
+    """Each value outside the document's Submission schema is a 400 naming its field."""
+    body = {**example_submission("one_tap"), **fields}
+    document = openapi_document(languages=LANGUAGES)
+    assert example_problems(document, {"$ref": "#/components/schemas/Submission"}, body)
+    response = submission(kiosk, body).call_and_validate(app=app)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {field}
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({"overall": 1, "reasons": "wait_time"}, "answers.reasons"),
+        ({"overall": 1, "reasons": ["slow"]}, "answers.reasons"),
+        ({"overall": ["5"]}, "answers.overall"),
+        ({"overall": 5, "want_reply": ["yes"]}, "answers.want_reply"),
+    ],
+)
+def test_an_answer_of_another_kind_is_refused(app, kiosk, answers, field):
+    """Which kind of answer each question takes, and its option codes, the document leaves to
+    the survey (`GET /api/v1/kiosk/{token}`): such answers keep to its schema and are refused
+    with 400 under the question (what the fuzzing's positive cases may get)."""
+    body = {**example_submission("one_tap"), "answers": answers}
+    document = openapi_document(languages=LANGUAGES)
+    assert example_problems(document, {"$ref": "#/components/schemas/Submission"}, body) == []
+    response = submission(kiosk, body).call_and_validate(app=app)
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {field}
+
+
+def test_the_largest_invitation_number_is_taken(app, kiosk):
+    """The document's largest `invitation` is no invitation of this counter: ignored, and the
+    rating stored all the same."""
+    body = {**example_submission("one_tap"), "invitation": MAX_DB_INT}
+    assert submission(kiosk, body).call_and_validate(app=app).status_code == 201
+    assert responses(app)[0]["dossier_code"] is None
+
+
+def test_the_instrument_lists_reasons_as_documented(app, kiosk):
+    """The survey a tablet fetches keeps to the document, with the multi_choice question whose
+    options carry no value."""
+    case = schema[KIOSK_PATH]["GET"].Case(
+        path_parameters={"token": kiosk["token"]}, query={"lang": "en"}
+    )
+    response = case.call_and_validate(app=app)
+    (reasons,) = [q for q in response.json()["questions"] if q["kind"] == "multi_choice"]
+    assert reasons["code"] == "reasons" and reasons["max_length"] is None
+    assert reasons["options"] and {o["value"] for o in reasons["options"]} == {None}
+
+
+# --- The invitation poll ------------------------------------------------------------------------
+
+
+def test_the_invitation_poll_is_answered_as_documented(app, kiosk):
+    """The open invitation with the officer, dossier code and procedure, never cached (the
+    header is checked against the document); the next rating with its id takes its dossier
+    code and uses it up, and the poll then answers null."""
+    response = invitation_poll(kiosk["token"]).call_and_validate(app=app)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == ["no-store"]
+    shown = response.json()["invitation"]
+    assert shown["id"] == kiosk["invitation"]
+    assert (shown["dossier_code"], shown["procedure"]) == (DOSSIER, "Chứng thực bản sao")
+    assert shown["officer"]
+    body = {**example_submission("one_tap"), "invitation": shown["id"]}
+    assert submission(kiosk, body).call_and_validate(app=app).status_code == 201
+    assert responses(app)[0]["dossier_code"] == DOSSIER
+    after = invitation_poll(kiosk["token"]).call_and_validate(app=app)
+    assert after.json() == {"invitation": None}
+
+
+def test_an_invitation_without_officer_dossier_or_procedure_keeps_to_the_document(app, kiosk):
+    """The nulls the document allows are the ones the poll gives."""
+    with app.app_context():
+        counter = db.session.get(models.Counter, kiosk["counter"])
+        counter.officer_on_duty = None
+        staff = db.session.scalar(select(User).where(User.username == "counter_a"))
+        invitations.invite(counter, staff)
+        db.session.commit()
+    response = invitation_poll(kiosk["token"]).call_and_validate(app=app)
+    shown = response.json()["invitation"]
+    assert (shown["officer"], shown["dossier_code"], shown["procedure"]) == (None, None, None)
+
+
+def test_an_unknown_tablets_poll_is_a_documented_404(app, kiosk):
+    response = invitation_poll("no-such-kiosk").call_and_validate(app=app)
+    assert response.status_code == 404
+
+
+# --- Abandoned-survey reports -------------------------------------------------------------------
+
+
+def test_an_abandoned_report_resent_is_answered_as_documented(app, kiosk):
+    """201 the first time, then 200 with the same reply, even when the body no longer holds."""
+    body = {**document_example(ABANDONED_PATH, "post", "invited"), "client_uuid": str(uuid.uuid4())}
+    first = abandoned_report(kiosk, body).call_and_validate(app=app)
+    again = abandoned_report(kiosk, {**body, "invited": "yes"}).call_and_validate(app=app)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert count_rows(app, KioskAbandon) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"client_uuid": "nope"}, "client_uuid"),
+        ({"invited": None}, "invited"),
+        ({"invited": "true"}, "invited"),
+        ({"answered_at": "yesterday"}, "answered_at"),
+        ({"answered_at": "2020-01-01T00:00:00Z"}, "answered_at"),  # older than 7 days
+        ([], "body"),
+    ],
+)
+def test_a_bad_abandoned_report_is_answered_as_documented(app, kiosk, body, field):
+    """400 naming the field, in the language of ?lang= (the report names none)."""
+    if isinstance(body, dict):
+        body = {"client_uuid": str(uuid.uuid4()), **body}
+    case = abandoned_report(kiosk, body)
+    case.query = {"lang": "en"}
+    response = case.call_and_validate(app=app)
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {field}
+    assert all(message.isascii() for message in errors.values())  # English, not Vietnamese
+    assert count_rows(app, KioskAbandon) == 0
+
+
+def test_an_abandoned_report_to_an_unknown_tablet_is_a_documented_404(app, kiosk):
+    body = {"client_uuid": str(uuid.uuid4())}
+    response = abandoned_report(kiosk, body, token="no-such-kiosk").call_and_validate(app=app)
+    assert response.status_code == 404
+
+
+def test_an_oversized_abandoned_report_is_answered_as_documented(app, kiosk):
+    """413 past the same 64 KB as a submission, before the token is looked at."""
+    body = {"client_uuid": str(uuid.uuid4()), "padding": "x" * (64 * 1024)}
+    response = abandoned_report(kiosk, body, token="no-such-kiosk").call_and_validate(app=app)
+    assert response.status_code == 413
+
+
+def test_abandoned_reports_share_the_submissions_limit(app, kiosk):
+    """One limit per kiosk for both: after the one submission a minute allows, a report is
+    refused with 429 and Retry-After, as documented."""
+    app.config["KIOSK_RATELIMIT"] = "1 per minute"
+    first = submission(kiosk, example_submission("one_tap")).call_and_validate(app=app)
+    assert first.status_code == 201
+    body = {"client_uuid": str(uuid.uuid4())}
+    throttled = abandoned_report(kiosk, body).call_and_validate(app=app)
+    assert throttled.status_code == 429
+    assert int(throttled.headers["retry-after"][0]) >= 1
+    assert count_rows(app, KioskAbandon) == 0
+
+
+# --- Submissions: resends, limits, languages ----------------------------------------------------
 
 
 def test_a_resend_is_answered_as_documented(app, kiosk):
@@ -514,13 +871,17 @@ def rate(
 @pytest.fixture
 def rated(app, survey, district) -> dict:
     """March 2026 in quận Thanh Xuân, with something in every part of the summary: ratings at
-    the district's own desk (five at its counter with its officer, two at no counter: a row
+    the district's own desk (seven at its counter with its officer, three of them low with
+    their reasons, enough for the district's reasons to be shown; two at no counter: a row
     without id, suppressed), at ward A's (scored choices, "no opinion", a burst-flagged one)
     and too few at ward B's (every cell suppressed); ward A's February (the previous period);
-    a case at ward A; dossier figures at ward B only (ward A's are null)."""
+    a case at ward A; dossier figures at ward B only (ward A's are null); a survey abandoned
+    at ward A's tablet."""
     march, february = datetime(2026, 3, 10, 9), datetime(2026, 2, 10, 9)
-    for overall in (5, 5, 4, 4, 2):
+    for overall in (5, 5, 4, 4):
         rate(app, district["desk_district"], march, officer=True, overall=overall)
+    for overall, reasons in ((2, ["wait_time"]), (1, ["wait_time", "attitude"]), (1, [])):
+        rate(app, district["desk_district"], march, officer=True, overall=overall, reasons=reasons)
     for overall in (3, 5):
         rate(app, district["desk_district"], march, counter=False, overall=overall)
     for overall in (5, 5, 4, 3, 2, 1):
@@ -564,6 +925,11 @@ def rated(app, survey, district) -> dict:
                 **figures,
             )
         )
+        db.session.commit()
+    tablet = make_kiosk(app, district["desk_a"], publish=False)
+    with app.app_context():
+        day = date(2026, 3, 12)
+        db.session.add(KioskAbandon(client_uuid=str(uuid.uuid4()), kiosk_id=tablet["id"], day=day))
         db.session.commit()
     return district
 
@@ -652,6 +1018,11 @@ def test_a_summary_keeps_to_its_schema(app, client, rated):
     assert ward_a["tt01"]["3"] is not None and ward_a["previous"]["questions"]
     assert ward_a["changes"]["questions"]["overall"]["significant"] is not None
     assert ward_a["suspicious"] == 1 and ward_a["cases"]["by_kind"] == {"feedback": 1}
+    assert ward_a["kiosk"]["abandoned"] == 1 and ward_a["kiosk"]["completion_pct"] == 0
+    reasons = {item["code"]: item for item in summary["reasons"]["items"]}
+    assert summary["reasons"]["low_ratings"] >= 5
+    assert reasons["wait_time"]["count"] == 2 and reasons["wait_time"]["pct_of_low"]
+    assert all(item["count"] is None for item in ward_a["reasons"]["items"])  # too few
     (desk,) = summary["desks"]
     for rows in (desk["counters"], desk["officers"]):
         assert [row["id"] is None for row in rows] == [False, True]

@@ -19,12 +19,33 @@ BAR_RGB = (0x1F, 0x5F, 0x8B)
 VIETNAMESE = "Phường Khương Đình – Chỉ số hài lòng ước tính Ữ ỹ"
 
 
-def _child(name: str, index: float | None, responses: int, ci=None) -> dict:
+def _child(name: str, index: float | None, responses: int, ci=None, waiting=None) -> dict:
     return {
         "unit": {"code": name[-3:], "name": name},
         "responses": responses,
         "satisfaction_index": index,
         "satisfaction_ci95": ci,
+        "reasons": _reasons(40, {"wait_time": waiting, "attitude": 4}),
+    }
+
+
+def _reasons(low: int, counts: dict) -> dict:
+    """A reasons figure as the summary gives it: each reason's count and share of `low`; a
+    None count is a withheld cell."""
+    labels = {"attitude": "Thái độ", "wait_time": "Thời gian chờ", "procedure": "Thủ tục"}
+    return {
+        "low_ratings": low,
+        "items": [
+            {
+                "code": code,
+                "label": label,
+                "count": counts.get(code, 0) if counts.get(code, 0) is not None else None,
+                "pct_of_low": None
+                if counts.get(code, 0) is None
+                else round(counts.get(code, 0) * 100 / low, 1),
+            }
+            for code, label in labels.items()
+        ],
     }
 
 
@@ -74,6 +95,7 @@ def _summary() -> dict:
             },
         },
         "channels": {"kiosk": 5339, "paper": 965, "web": 540, "sms": 0, "ivr": 0},
+        "reasons": _reasons(160, {"attitude": 40, "wait_time": 80, "procedure": 20}),
         "cases": {"received": 323, "answered": 286, "answered_on_time_pct": 90.6, "overdue": 26},
         "previous": {
             "period": {"label": "2025-H2"},
@@ -82,10 +104,10 @@ def _summary() -> dict:
         },
         "trend": trend,
         "children": [
-            _child("Phường Hạ Đình", 82.4, 602, [79.1, 85.3]),
-            _child("Phường Khương Đình", 75.1, 457),
-            _child("Phường Kim Giang", 92.6, 411, [89.7, 94.7]),
-            _child("Phường Khương Mai", None, 3),
+            _child("Phường Hạ Đình", 82.4, 602, [79.1, 85.3], waiting=10),
+            _child("Phường Khương Đình", 75.1, 457, waiting=36),
+            _child("Phường Kim Giang", 92.6, 411, [89.7, 94.7], waiting=14),
+            _child("Phường Khương Mai", None, 3, waiting=None),
         ],
     }
 
@@ -105,6 +127,9 @@ def _all_suppressed() -> dict:
     for month in summary["trend"]:
         month["satisfaction_index"] = None
     summary["channels"] = {"kiosk": 0, "paper": 0}
+    summary["reasons"] = _reasons(3, dict.fromkeys(("attitude", "wait_time", "procedure")))
+    for child in summary["children"]:
+        child["reasons"] = _reasons(1, dict.fromkeys(("attitude", "wait_time", "procedure")))
     summary["cases"] = {"received": 0, "answered": 0, "answered_on_time_pct": None}
     summary["previous"]["cases"] = None
     return summary
@@ -222,6 +247,7 @@ def test_chart_changes_when_the_figures_change(english, kind):
     changed["trend"][0]["satisfaction_index"] = 20.0
     changed["channels"]["web"] = 3000
     changed["cases"]["received"] = 30
+    changed["reasons"]["items"][0]["pct_of_low"] = 60.0
 
     assert charts.render(_summary(), kind) != charts.render(changed, kind)
 
@@ -320,3 +346,28 @@ def test_trend_alt_text_has_every_month(vietnamese):
 @pytest.mark.parametrize("kind", charts.KINDS)
 def test_alt_text_of_an_empty_period_says_so(english, kind):
     assert "No data" in charts.alt_text(_empty(), kind)
+
+
+def test_reason_bar_length_is_proportional_to_its_share(english):
+    def unit(share: float) -> dict:
+        return {**_empty(), "reasons": _reasons(100, {"wait_time": share})}
+
+    short = _widest_bar(charts.render(unit(30), "reasons"))
+    long = _widest_bar(charts.render(unit(60), "reasons"))
+
+    assert long / short == pytest.approx(2.0, rel=0.03)
+
+
+def test_reason_alt_text_names_the_ward_where_a_reason_stands_out(vietnamese):
+    text = charts.alt_text(_summary(), "reasons", labels={"reason:wait_time": "Chờ quá lâu"})
+
+    assert "160" in text
+    assert "Chờ quá lâu 50,0% (n=80)" in text  # the chart's own language's label wins
+    assert "Phường Khương Đình 90,0%" in text  # 36 of its 40 low ratings: the highest ward
+    assert "Thái độ 25,0% (n=40)" in text
+
+
+def test_reason_alt_text_of_withheld_reasons_says_so(english):
+    text = charts.alt_text(_all_suppressed(), "reasons")
+
+    assert "Thời gian chờ not enough responses" in text

@@ -571,3 +571,68 @@ def test_recipients_and_signature_close_the_report(summary):
     assert [p.text for p in signed] == ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", "Nguyễn Văn An"]
     assert all(p.runs[0].bold for p in signed)
     assert len(signature.paragraphs) > len(signed) + 2  # room to sign and stamp
+
+
+# --- reasons behind low ratings, kiosk completion (issue 15) ---------------------------------
+
+
+def _reasons(low, counts):
+    return {
+        "low_ratings": low,
+        "items": [
+            {
+                "code": code,
+                "label": label,
+                "count": counts.get(code),
+                "pct_of_low": None if counts.get(code) is None else counts[code] * 100 / low,
+            }
+            for code, label in (("attitude", "Thái độ"), ("wait_time", "Thời gian chờ"))
+        ],
+    }
+
+
+def test_reasons_name_the_most_chosen_and_each_wards_share(summary):
+    summary["reasons"] = _reasons(40, {"attitude": 10, "wait_time": 30})
+    summary["children"][0]["reasons"] = _reasons(20, {"attitude": 2, "wait_time": 18})
+    summary["children"][1]["reasons"] = _reasons(3, {})
+    doc = render(summary, reason_labels={"wait_time": "Chờ lâu"})
+    text = all_text(doc)
+    assert "Có 40 đánh giá chung ở mức 1–2" in text
+    assert "Lý do được chọn nhiều nhất: Chờ lâu (30 lượt, bằng 75,0% số đánh giá 1–2)" in text
+    assert rows_of(table_headed(doc, "STT", "Lý do")) == [
+        ["1", "Chờ lâu", "30", "75,0%"],
+        ["2", "Thái độ", "10", "25,0%"],
+    ]
+    wards = {row[0]: row for row in rows_of(table_headed(doc, "Đơn vị", "Số đánh giá 1–2"))}
+    first, second = (child["unit"]["name"] for child in summary["children"][:2])
+    assert wards[first][1:] == ["20", "10,0%", "90,0%"]
+    assert wards[second][1:] == ["3", "—", "—"]  # too few low ratings
+
+
+def test_reasons_withheld_or_absent_say_so(summary):
+    summary["reasons"] = _reasons(3, {})
+    assert "Chưa đủ số phiếu để nêu tỷ lệ theo từng lý do." in all_text(render(summary))
+    summary["reasons"] = _reasons(0, {})
+    assert "Trong kỳ không có đánh giá chung ở mức 1–2" in all_text(render(summary))
+
+
+def test_kiosk_completion_beside_the_previous_period(summary):
+    summary["kiosk"] = {
+        "started": 1200,
+        "completed": 1020,
+        "partial": 100,
+        "abandoned": 80,
+        "completion_pct": 85.0,
+    }
+    summary["previous"]["kiosk"] = {"completion_pct": 80.5}
+    summary["changes"]["kiosk"] = {"completion_pct": 4.5}
+    text = all_text(render(summary))
+    assert (
+        "có 1.200 lượt khảo sát được bắt đầu: 1.020 lượt hoàn thành, 100 lượt dừng giữa chừng"
+        in text
+    )
+    assert "80 lượt bỏ dở khi chưa đánh giá; tỷ lệ hoàn thành 85,0% (kỳ trước: 80,5%; tăng 4,5" in (
+        text
+    )
+    summary["kiosk"] = dict.fromkeys(summary["kiosk"], 0) | {"completion_pct": None}
+    assert "chưa có lượt khảo sát nào được bắt đầu tại máy tính bảng" in all_text(render(summary))

@@ -474,3 +474,62 @@ def test_keys_being_added_may_be_absent(missing):
     _, columns = _header(ws, VI["wards_header"][0])
     row = _row(ws, 1, "00373")
     assert row[columns["Chỉ số hài lòng (%)"] - 1].value == 82.4
+
+
+# --- reasons behind low ratings, kiosk completion (issue 15) ---------------------------------
+
+
+def _reasons(low, counts):
+    return {
+        "low_ratings": low,
+        "items": [
+            {
+                "code": code,
+                "label": label,
+                "count": counts.get(code),
+                "pct_of_low": None if counts.get(code) is None else counts[code] * 100 / low,
+            }
+            for code, label in (("attitude", "Thái độ"), ("wait_time", "Thời gian chờ"))
+        ],
+    }
+
+
+def test_reasons_sheet_has_a_count_and_a_share_per_reason_and_withholds_small_cells():
+    s = _summary()
+    s["reasons"] = _reasons(40, {"attitude": 10, "wait_time": 30})
+    s["children"][0]["reasons"] = _reasons(3, {})
+    ws = _open(workbook(s, reason_labels={"wait_time": "Chờ lâu"}))[VI["sheets"]["reasons"]]
+    _, columns = _header(ws, "Mã đơn vị")
+    district = _row(ws, 1, "009")
+    assert district[columns["Số đánh giá 1–2"] - 1].value == 40
+    assert district[columns["Chờ lâu: số lượt chọn"] - 1].value == 30
+    share = district[columns["Chờ lâu: % trên số đánh giá 1–2"] - 1]
+    assert share.value == 75.0 and share.number_format == "0.0"
+    small = _row(ws, 1, s["children"][0]["unit"]["code"])
+    assert small[columns["Thái độ: số lượt chọn"] - 1].value == "chưa đủ số phiếu"
+
+
+def test_kiosk_rows_in_the_overview_and_their_own_sheet():
+    s = _summary()
+    s["kiosk"] = {
+        "started": 120,
+        "completed": 102,
+        "partial": 10,
+        "abandoned": 8,
+        "completion_pct": 85.0,
+    }
+    s["previous"]["kiosk"] = {**s["kiosk"], "completion_pct": 80.0}
+    s["changes"]["kiosk"] = {"completion_pct": 5.0}
+    book = _open(workbook(s))
+    row = _row(book[VI["sheets"]["overview"]], 1, VI["kiosk"]["completion_pct"])
+    assert [cell.value for cell in row[1:4]] == [85.0, 80.0, 5.0]
+    sheet = book[VI["sheets"]["kiosk"]]
+    assert [cell.value for cell in _row(sheet, 1, "009")[2:9]] == [120, 102, 10, 8, 85.0, 80.0, 5.0]
+
+
+def test_without_reasons_or_kiosk_figures_the_sheets_say_so():
+    book = _open(workbook(_summary()))
+    assert _row(book[VI["sheets"]["reasons"]], 1, VI["no_reasons"])
+    assert VI["kiosk"]["started"] not in [
+        row[0] for row in book[VI["sheets"]["overview"]].iter_rows(values_only=True)
+    ]
