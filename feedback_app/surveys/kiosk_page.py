@@ -18,6 +18,7 @@ from ..errors import render_error
 from ..extensions import db, limiter
 from ..urls import external_url
 from . import service
+from .defaults import OVERALL, REASONS
 from .instruments import active_instrument, shown_or_active
 
 bp = Blueprint("kiosk", __name__, template_folder="templates")
@@ -148,6 +149,8 @@ def _survey_page(token, kiosk, instrument, values=None, errors=None, status=200)
         # A re-shown form keeps its UUID, so sending it again still stores one response.
         client_uuid=posted_uuid if _is_uuid(posted_uuid) else str(uuid.uuid4()),
         track_address=_track_address(),
+        overall_code=OVERALL,
+        reasons_code=REASONS,
     ), status
 
 

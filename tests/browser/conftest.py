@@ -5,7 +5,12 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
+
+from feedback_app.extensions import db
+from feedback_app.models import Officer
+from tests.conftest import csrf_token, sign_in
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -80,7 +85,10 @@ def live_server(app):
     """The test app served on a free local port from a background thread."""
     down = threading.Event()
     server = make_server("127.0.0.1", 0, _unless_down(app, down), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # A short poll interval: shutting down waits for one, and every test shuts a server down.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="live-server", daemon=True
+    )
     thread.start()
     yield LiveServer(origin=f"http://127.0.0.1:{server.server_port}", down=down)
     server.shutdown()
@@ -91,33 +99,63 @@ def live_server(app):
 @pytest.fixture
 def quick_kiosk(app):
     """Short thank-you and idle times, so the reset tests do not wait for minutes."""
-    app.config.update(KIOSK_RESET_SECONDS=2, KIOSK_IDLE_SECONDS=3)
+    app.config.update(KIOSK_RESET_SECONDS=2, KIOSK_IDLE_SECONDS=2)
     return app.config
+
+
+@pytest.fixture
+def short_invitations(app):
+    """Invitations that lapse after 3 s instead of 5 minutes."""
+    app.config.update(KIOSK_INVITATION_SECONDS=3)
+    return app.config
+
+
+@pytest.fixture
+def counter_staff(app, district, kiosk):
+    """The officer at the kiosk's counter, signed in (counter staff role) and put on duty there
+    through the duty page; the client and the officer's id."""
+    client = sign_in(app.test_client(), "counter_a")
+    with app.app_context():
+        officer_id = db.session.scalar(
+            select(Officer.id).where(Officer.service_point_id == kiosk["desk"])
+        )
+    token = csrf_token(client, "/surveys/duty")
+    reply = client.post(
+        f"/surveys/duty/{kiosk['counter']}",
+        data={"officer_id": str(officer_id), "csrf_token": token},
+    )
+    assert reply.status_code == 302
+    return client, officer_id
 
 
 def _context(chromium, **options):
     return chromium.new_context(viewport={"width": 800, "height": 1280}, has_touch=True, **options)
 
 
+def _tablet(chromium, **options):
+    """A context whose pages' uncaught script errors fail the test: kiosk.js must never break
+    half-way, whatever the flow (the page would be left without its queue)."""
+    context = _context(chromium, **options)
+    errors: list[str] = []
+    context.on("weberror", lambda error: errors.append(str(error.error)))
+    yield context
+    context.close()
+    assert errors == [], f"script errors on the kiosk page: {errors}"
+
+
 @pytest.fixture
 def context(chromium):
     """A fresh tablet: portrait, touch, nothing stored from another test."""
-    context = _context(chromium)
-    yield context
-    context.close()
+    yield from _tablet(chromium)
 
 
 @pytest.fixture
 def routed_context(chromium):
     """A tablet without the service worker, so that a test may stand in for the server."""
-    context = _context(chromium, service_workers="block")
-    yield context
-    context.close()
+    yield from _tablet(chromium, service_workers="block")
 
 
 @pytest.fixture
 def no_js_context(chromium):
     """The same tablet with JavaScript switched off."""
-    context = _context(chromium, java_script_enabled=False)
-    yield context
-    context.close()
+    yield from _tablet(chromium, java_script_enabled=False)
