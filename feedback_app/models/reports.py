@@ -4,7 +4,8 @@ Each row counts the answers given with one value (or option) to one question, on
 calendar day (or in one month), at one desk, through one channel, flagged as part of a burst or
 not. `question_id` 0 counts responses instead: those that answered at least one rating question,
 with `answer_key` '' for a finished response and 'partial' for one the citizen stopped early. A
-multi_choice question (the reasons) has a row per option chosen. The tables are derived: `flask reports rebuild-rollups` makes them again from the responses.
+multi_choice question (the reasons) has a row per option chosen. The tables are derived:
+`flask reports rebuild-rollups` makes them again from the responses.
 """
 
 from datetime import date, datetime
