@@ -238,7 +238,9 @@ class KioskInvitation(db.Model):
     carries it. Expires after KIOSK_INVITATION_SECONDS or at that rating."""
 
     __tablename__ = "kiosk_invitations"
-    __table_args__ = (Index("ix_kiosk_invitations_counter", "counter_id", "id"),)
+    # The tablets' poll asks for a counter's invitations not yet expired: a handful at most,
+    # however many the counter made before.
+    __table_args__ = (Index("ix_kiosk_invitations_counter_expiry", "counter_id", "expires_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"))

@@ -34,6 +34,7 @@ from ..models import (
     ServicePoint,
     SmsMessage,
 )
+from ..surveys.completion import NOT_ANSWERED
 from ..timeutil import LOCAL_TZ
 
 # Cases the citizen's comments and proposals are counted from (PAKN: phản ánh, kiến nghị, góp ý).
@@ -218,7 +219,11 @@ def kiosk_abandons(desks: Select, start: date, end: date) -> list[tuple[int, int
         .select_from(KioskAbandon)
         .join(Kiosk, Kiosk.id == KioskAbandon.kiosk_id)
         .join(Counter, Counter.id == Kiosk.counter_id)
-        .where(Counter.service_point_id.in_(desks), KioskAbandon.day.between(start, end))
+        .where(
+            Counter.service_point_id.in_(desks),
+            KioskAbandon.day.between(start, end),
+            NOT_ANSWERED,
+        )
         .group_by(Counter.service_point_id)
     ).all()
 

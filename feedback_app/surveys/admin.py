@@ -423,6 +423,7 @@ def _counter_in_scope(counter_id: int) -> Counter:
         .where(
             Counter.id == counter_id,
             Counter.active,
+            ServicePoint.active,
             in_scope(ServicePoint.unit_id, current_user),
         )
         .options(selectinload(Counter.service_point).selectinload(ServicePoint.officers))

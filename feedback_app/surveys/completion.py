@@ -30,6 +30,14 @@ _NEW_ABANDON = {
 _ABANDON_BY_UUID = select(ABANDONS.c.id, ABANDONS.c.kiosk_id).where(
     ABANDONS.c.client_uuid == bindparam("client_uuid")
 )
+_IS_RESPONSE = select(Response.__table__.c.id).where(
+    Response.__table__.c.client_uuid == bindparam("client_uuid")
+)
+# An abandon whose identifier a response also has (a tablet cannot send both; a crafted client
+# could) is not counted: the response says how that survey ended.
+NOT_ANSWERED = ~(
+    select(Response.id).where(Response.client_uuid == KioskAbandon.client_uuid).exists()
+)
 
 
 def record_abandoned(kiosk_id: int, payload, sql: Connection) -> tuple[dict, bool]:
@@ -47,6 +55,9 @@ def record_abandoned(kiosk_id: int, payload, sql: Connection) -> tuple[dict, boo
         if previous is not None and previous.kiosk_id == kiosk_id:
             return {"id": previous.id}, False
         raise SubmissionInvalid(errors)
+    if sql.execute(_IS_RESPONSE, {"client_uuid": client_uuid}).first() is not None:
+        message = _("This identifier belongs to another answer. Start a new survey.")
+        raise SubmissionInvalid({"client_uuid": message})
     row = {
         "client_uuid": client_uuid,
         "kiosk_id": kiosk_id,
@@ -112,7 +123,7 @@ def per_kiosk(kiosks: list[Kiosk], days: int = 7) -> dict[int, Completion]:
         figures[kiosk_id].partial = int(partial or 0)
     abandons = db.session.execute(
         select(KioskAbandon.kiosk_id, func.count())
-        .where(and_(KioskAbandon.kiosk_id.in_(ids), KioskAbandon.day >= first_day))
+        .where(and_(KioskAbandon.kiosk_id.in_(ids), KioskAbandon.day >= first_day), NOT_ANSWERED)
         .group_by(KioskAbandon.kiosk_id)
     )
     for kiosk_id, count in abandons:

@@ -31,6 +31,11 @@ from ..timeutil import as_utc, now_utc
 # the characters a code is made of.
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9.\-]{1,40}$")
 MAX_PROCEDURE = 120
+# How much earlier than the invitation a tablet may date the rating that answers it (its clock
+# follows the server's Date header, to within a request's time).
+CLOCK_SKEW = timedelta(seconds=30)
+# The same invitation sent again this soon (a double tap on the button) is the same invitation.
+RESEND_WINDOW = timedelta(seconds=15)
 
 INVITATIONS = KioskInvitation.__table__
 OFFICERS = Officer.__table__
@@ -62,7 +67,10 @@ _SHOWN = (
     .values(shown_at=bindparam("now"))
 )
 _CLAIMABLE = select(
-    INVITATIONS.c.officer_id, INVITATIONS.c.dossier_code, INVITATIONS.c.expires_at
+    INVITATIONS.c.officer_id,
+    INVITATIONS.c.dossier_code,
+    INVITATIONS.c.created_at,
+    INVITATIONS.c.expires_at,
 ).where(
     INVITATIONS.c.id == bindparam("invitation_id"),
     INVITATIONS.c.counter_id == bindparam("counter_id"),
@@ -100,6 +108,21 @@ def invite(
     if len(procedure) > MAX_PROCEDURE:
         raise InvitationInvalid(_("At most %(n)d characters.", n=MAX_PROCEDURE), "procedure")
     now = now_utc()
+    same = db.session.scalar(
+        select(KioskInvitation).where(
+            KioskInvitation.counter_id == counter.id,
+            KioskInvitation.created_by_id == actor.id,
+            KioskInvitation.created_at >= now - RESEND_WINDOW,
+            KioskInvitation.dossier_code.is_(None)
+            if not code
+            else KioskInvitation.dossier_code == code,
+            KioskInvitation.procedure == procedure,
+            KioskInvitation.expires_at > now,
+            _OPEN,
+        )
+    )
+    if same is not None:
+        return same  # the form sent twice: the tablet keeps the one it shows
     db.session.execute(
         update(KioskInvitation)
         .where(KioskInvitation.counter_id == counter.id, _OPEN)
@@ -147,13 +170,14 @@ def state(invitation: KioskInvitation) -> str:
     return "shown" if invitation.shown_at is not None else "waiting"
 
 
-def current(counter_id: int, sql: Connection | None = None) -> dict | None:
-    """The open invitation at this counter, as the tablet gets it, marked shown; or None."""
+def current(counter_id: int, sql: Connection | None = None, mark: bool = True) -> dict | None:
+    """The open invitation at this counter, as the tablet gets it, marked shown (unless `mark`
+    is false: a HEAD request shows nothing); or None."""
     now = now_utc()
     row = run_on(sql).execute(_CURRENT, {"counter_id": counter_id, "now": now}).first()
     if row is None:
         return None
-    if row.shown_at is None:
+    if mark and row.shown_at is None:
         run_on(sql).execute(_SHOWN, {"invitation_id": row.id, "now": now})
     return {
         "id": row.id,
@@ -168,11 +192,15 @@ def claim(
     invitation_id: int, counter_id: int, answered_at: datetime, sql: Connection
 ) -> Claimed | None:
     """Mark the invitation used by the rating answered at `answered_at`, if it still may be:
-    made at this counter, not used or replaced, and answered before it expired. None otherwise
-    (the rating is stored all the same, without it)."""
+    made at this counter, not used or replaced, and answered while it was open (a tablet's clock
+    may be a little off; a rating queued offline may arrive after the invitation expired, and
+    still counts). None otherwise: the rating is stored all the same, without it."""
     params = {"invitation_id": invitation_id, "counter_id": counter_id}
     row = sql.execute(_CLAIMABLE, params).first()
-    if row is None or as_utc(row.expires_at) < answered_at:
+    if row is None:
+        return None
+    opened = as_utc(row.created_at) - CLOCK_SKEW
+    if not opened <= answered_at <= as_utc(row.expires_at):
         return None
     if sql.execute(_USED, {"invitation_id": invitation_id, "now": now_utc()}).rowcount != 1:
         return None  # another rating took it a moment ago

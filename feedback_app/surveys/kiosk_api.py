@@ -142,7 +142,7 @@ def invitation(token: str):
     1.5 s, so one short transaction of Core statements, and a heartbeat for the staff page."""
     with db.engine.begin() as sql:
         kiosk = _place_or_404(token, sql)
-        current = invitations.current(kiosk.counter_id, sql)
+        current = invitations.current(kiosk.counter_id, sql, mark=request.method == "GET")
         service.note_submission_seen(kiosk, None, sql)
     response = jsonify({"invitation": current})
     response.headers["Cache-Control"] = "no-store"

@@ -136,6 +136,7 @@ def _payload(instrument, form) -> dict:
 def _survey_page(token, kiosk, instrument, values=None, errors=None, status=200):
     lang = kiosk_language()
     values = values or {}
+    errors = errors or {}
     posted_uuid = values.get("client_uuid", "")
     return render_template(
         "surveys/kiosk.html",
@@ -145,7 +146,9 @@ def _survey_page(token, kiosk, instrument, values=None, errors=None, status=200)
         instrument=instrument,
         title=(instrument.title_en or instrument.title_vi) if lang == "en" else instrument.title_vi,
         values=values,
-        errors=errors or {},
+        errors=errors,
+        # Errors shown beside a field, rather than only at the top (no rating at all, say).
+        field_errors=any(key == "dossier_code" or key.startswith("answers.") for key in errors),
         # A re-shown form keeps its UUID, so sending it again still stores one response.
         client_uuid=posted_uuid if _is_uuid(posted_uuid) else str(uuid.uuid4()),
         track_address=_track_address(),

@@ -49,6 +49,7 @@ BURST_WINDOW_SECONDS = 60
 # A tablet that was offline may send answers this many days old, no older.
 MAX_AGE_DAYS = 7
 DOSSIER_CODE = invitations.DOSSIER_CODE
+LIKERT_VALUE = re.compile(r"[1-5]")  # ASCII only: "٣".isdecimal() is true too
 PHONE = re.compile(r"^\+?[0-9 .\-]{8,20}$")
 CASE_CHANNEL = {
     ResponseChannel.KIOSK: CaseChannel.KIOSK_COMMENT,
@@ -495,7 +496,7 @@ def _validate(payload: dict, where: Where) -> _Clean:
         reply_phone=phone,
         wants_reply=wants,
         overall=by_code.get(OVERALL, (None,))[0],
-        dossier_code=dossier.strip() if dossier else None,
+        dossier_code=dossier.strip().upper() if dossier else None,
         language=language,
         answered_at=answered_at,
         partial=partial,
@@ -570,14 +571,6 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
     INSERT to the commit, so that stretch holds only the writes.
     """
     place = _place(where)
-    dossier_code = clean.dossier_code
-    if clean.invitation_id is not None and where.kiosk is not None:
-        invited = invitations.claim(
-            clean.invitation_id, where.kiosk.counter_id, clean.answered_at, sql
-        )
-        if invited is not None:
-            dossier_code = dossier_code or invited.dossier_code
-            place["officer_id"] = invited.officer_id or place["officer_id"]
     submitted_hour = clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     case = (
         _prepare_case(sql, client_uuid, clean, where, submitted_hour) if clean.opens_case else None
@@ -590,7 +583,7 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
             "client_uuid": client_uuid,
             "instrument_id": clean.version.id,
             "channel": where.channel,
-            "dossier_code": dossier_code,
+            "dossier_code": clean.dossier_code,
             "submitted_hour": submitted_hour,
             "partial": clean.partial,
             "language": clean.language,
@@ -604,10 +597,28 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
         burst.take_back()  # a resend, or a racing duplicate: not another answer
         return None
     _insert_answers(sql, response_id, clean.answers)
+    if clean.invitation_id is not None and where.kiosk is not None:
+        _take_invitation(sql, response_id, clean, where.kiosk)
     if case is not None:
         case_id = cases.insert_case(case, sql=sql).id
         sql.execute(_UPDATE_RESPONSE, {"response_id": response_id, "case_id": case_id})
     return {"id": response_id, **reply}
+
+
+def _take_invitation(sql: Connection, response_id: int, clean: _Clean, kiosk: KioskPlace) -> None:
+    """The invitation the rating answers, if it still may: the response takes its dossier code
+    (unless the citizen typed one) and its officer. Only after the response's INSERT, so that a
+    resend (which stores nothing) never uses an invitation up."""
+    invited = invitations.claim(clean.invitation_id, kiosk.counter_id, clean.answered_at, sql)
+    if invited is None:
+        return
+    values = {}
+    if clean.dossier_code is None and invited.dossier_code is not None:
+        values["dossier_code"] = invited.dossier_code
+    if invited.officer_id is not None:
+        values["officer_id"] = invited.officer_id
+    if values:
+        sql.execute(_UPDATE_RESPONSE, {"response_id": response_id, **values})
 
 
 def _insert_answers(sql: Connection, response_id: int, answers: list) -> None:
@@ -713,14 +724,14 @@ def answers_from_form(instrument: Instrument, form) -> dict:
     answers = {}
     for question in instrument.questions:
         if question.kind == QuestionKind.MULTI_CHOICE:
-            chosen = form.getlist(f"q_{question.code}")
+            chosen = [value for value in form.getlist(f"q_{question.code}") if value]
             if chosen:
                 answers[question.code] = chosen
             continue
         value = form.get(f"q_{question.code}")
         if value is None or value == "":
             continue
-        if question.kind == QuestionKind.LIKERT5 and value.isdecimal():
+        if question.kind == QuestionKind.LIKERT5 and LIKERT_VALUE.fullmatch(value):
             answers[question.code] = int(value)
         else:
             answers[question.code] = value

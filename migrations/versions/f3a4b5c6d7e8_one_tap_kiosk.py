@@ -89,7 +89,10 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_kiosk_invitations")),
     )
     op.create_index(
-        "ix_kiosk_invitations_counter", "kiosk_invitations", ["counter_id", "id"], unique=False
+        "ix_kiosk_invitations_counter_expiry",
+        "kiosk_invitations",
+        ["counter_id", "expires_at"],
+        unique=False,
     )
     op.create_table(
         "kiosk_abandons",
@@ -112,7 +115,7 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_kiosk_abandons_kiosk_day", table_name="kiosk_abandons")
     op.drop_table("kiosk_abandons")
-    op.drop_index("ix_kiosk_invitations_counter", table_name="kiosk_invitations")
+    op.drop_index("ix_kiosk_invitations_counter_expiry", table_name="kiosk_invitations")
     op.drop_table("kiosk_invitations")
     with op.batch_alter_table("kiosks", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_kiosks_kiosk_mode"), type_="check")

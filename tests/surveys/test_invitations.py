@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from feedback_app.extensions import db
-from feedback_app.models import KioskInvitation, Officer
+from feedback_app.models import KioskInvitation, Officer, ServicePoint
 from feedback_app.timeutil import now_utc
 from tests.conftest import csrf_token, page, sign_in
 from tests.surveys.kiosk_support import make_kiosk, responses
@@ -175,3 +175,65 @@ def test_counter_staff_cannot_invite_at_another_wards_counter(app, district, cou
 
 def test_the_poll_of_an_unknown_or_disabled_tablet_is_404(client, kiosk):
     assert client.get("/api/v1/kiosk/nope/invitation").status_code == 404
+
+
+def test_a_resend_of_a_stored_rating_does_not_use_an_invitation_up(
+    app, client, kiosk, counter_staff
+):
+    body = {"client_uuid": str(uuid.uuid4()), "instrument": "sipas-tt01@1"}
+    body["answers"] = {"overall": 2}
+    url = f"/api/v1/kiosk/{kiosk['token']}/responses"
+    assert client.post(url, json=body).status_code == 201
+    invite(counter_staff, kiosk["counter"], DOSSIER)
+    shown = poll(client, kiosk)
+    assert client.post(url, json=body | {"invitation": shown["id"]}).status_code == 200
+    assert responses(app)[0]["dossier_code"] is None
+    assert poll(client, kiosk)["id"] == shown["id"]  # still open for the next citizen
+
+
+@pytest.mark.parametrize("offset", [timedelta(hours=-2), timedelta(days=-3)])
+def test_a_rating_given_before_the_invitation_existed_does_not_take_it(
+    app, client, kiosk, counter_staff, offset
+):
+    invite(counter_staff, kiosk["counter"], DOSSIER)
+    shown = poll(client, kiosk)
+    answered = (now_utc() + offset).isoformat()
+    assert rate(client, kiosk, invitation=shown["id"], answered_at=answered).status_code == 201
+    assert responses(app)[0]["dossier_code"] is None
+
+
+def test_a_rating_queued_offline_in_time_takes_the_invitation_when_it_arrives(
+    app, client, kiosk, counter_staff
+):
+    invite(counter_staff, kiosk["counter"], DOSSIER)
+    shown = poll(client, kiosk)
+    answered = now_utc().isoformat()
+    with app.app_context():  # the tablet comes back online after the invitation expired
+        db.session.execute(
+            update(KioskInvitation).values(expires_at=now_utc() + timedelta(seconds=1))
+        )
+        db.session.commit()
+    assert rate(client, kiosk, invitation=shown["id"], answered_at=answered).status_code == 201
+    assert responses(app)[0]["dossier_code"] == DOSSIER
+
+
+def test_a_head_request_does_not_mark_the_invitation_shown(app, client, kiosk, counter_staff):
+    invite(counter_staff, kiosk["counter"], DOSSIER)
+    assert client.head(f"/api/v1/kiosk/{kiosk['token']}/invitation").status_code == 200
+    assert 'data-state="waiting"' in duty_state(counter_staff)
+
+
+def test_the_same_invitation_sent_twice_is_one(app, client, kiosk, counter_staff):
+    invite(counter_staff, kiosk["counter"], DOSSIER, "Chứng thực")
+    first = poll(client, kiosk)
+    invite(counter_staff, kiosk["counter"], DOSSIER, "Chứng thực")
+    assert poll(client, kiosk)["id"] == first["id"]
+    with app.app_context():
+        assert len(db.session.scalars(select(KioskInvitation)).all()) == 1
+
+
+def test_no_invitation_at_a_closed_desk(app, kiosk, counter_staff):
+    with app.app_context():
+        db.session.get(ServicePoint, kiosk["desk"]).active = False
+        db.session.commit()
+    assert invite(counter_staff, kiosk["counter"]).status_code == 404
