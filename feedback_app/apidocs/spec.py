@@ -914,7 +914,8 @@ def _schemas(languages: list[str]) -> dict:
                     ],
                     "description": (
                         "The dossier (hồ sơ) the citizen came for, as printed on the receipt: "
-                        "letters, digits, dots and dashes. Empty or null: none."
+                        "letters, digits, dots and dashes (stored in capitals, as printed). "
+                        "Empty or null: none."
                     ),
                 },
                 "language": {
