@@ -34,7 +34,6 @@ from ..models import (
     ServicePoint,
     SmsMessage,
 )
-from ..surveys.completion import NOT_ANSWERED
 from ..timeutil import LOCAL_TZ
 
 # Cases the citizen's comments and proposals are counted from (PAKN: phản ánh, kiến nghị, góp ý).
@@ -222,7 +221,6 @@ def kiosk_abandons(desks: Select, start: date, end: date) -> list[tuple[int, int
         .where(
             Counter.service_point_id.in_(desks),
             KioskAbandon.day.between(start, end),
-            NOT_ANSWERED,
         )
         .group_by(Counter.service_point_id)
     ).all()

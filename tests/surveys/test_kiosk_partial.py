@@ -163,17 +163,6 @@ def test_a_responses_identifier_is_no_abandoned_survey(app, client, kiosk):
     assert count_rows(app, KioskAbandon) == 0
 
 
-def test_a_survey_reported_abandoned_then_answered_counts_once(app, admin, client, kiosk):
-    survey_uuid = str(uuid.uuid4())
-    assert abandon(client, kiosk, client_uuid=survey_uuid).status_code == 201
-    body = {"client_uuid": survey_uuid, "instrument": "sipas-tt01@1", "answers": {"overall": 4}}
-    assert client.post(f"/api/v1/kiosk/{kiosk['token']}/responses", json=body).status_code == 201
-    body = admin.get("/surveys/kiosks?lang=en").get_data(as_text=True)
-    figures = body[body.index('class="completion"') :]
-    assert "<dt>Started</dt><dd>1</dd>" in figures
-    assert "<dt>Left with no answer</dt><dd>0</dd>" in figures
-
-
 def test_dossier_codes_are_kept_in_capitals_as_printed(app, client, kiosk):
     rate(client, kiosk, {"overall": 5}, dossier_code=" h26.009-260315-0001 ")
     assert responses(app)[0]["dossier_code"] == "H26.009-260315-0001"
