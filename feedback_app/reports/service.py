@@ -603,17 +603,22 @@ def cache_seconds() -> float:
 def fresh_summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     """`summary`, kept for the charts and downloads that follow a page view."""
     result = summary(period, unit, officers=officers)
-    key = ("summary", period.label, unit.id, officers, data_version())
-    _cache().put(key, result)
+    _cache().put(_summary_key(period, unit, officers), result)
     return result
 
 
 def recent_summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
     """The summary made since the figures last changed (a page view's), or a fresh one."""
-    key = ("summary", period.label, unit.id, officers, data_version())
     return _cache().get(
-        key, cache_seconds(), lambda: fresh_summary(period, unit, officers=officers)
+        _summary_key(period, unit, officers),
+        cache_seconds(),
+        lambda: fresh_summary(period, unit, officers=officers),
     )
+
+
+def _summary_key(period: Period, unit: AdminUnit, officers: bool) -> tuple:
+    """A summary's cache key: the language too, since the reasons' labels are in it."""
+    return ("summary", period.label, unit.id, officers, current_language(), data_version())
 
 
 # --- What a viewer asked for -------------------------------------------------------------------

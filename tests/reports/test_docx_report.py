@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from feedback_app.reports.docx_report import document, place_date, vi_number
+from tests.reports.reasons_support import reasons_figure
 
 TODAY = date(2026, 7, 4)
 ISSUER = {
@@ -576,25 +577,10 @@ def test_recipients_and_signature_close_the_report(summary):
 # --- reasons behind low ratings, kiosk completion (issue 15) ---------------------------------
 
 
-def _reasons(low, counts):
-    return {
-        "low_ratings": low,
-        "items": [
-            {
-                "code": code,
-                "label": label,
-                "count": counts.get(code),
-                "pct_of_low": None if counts.get(code) is None else counts[code] * 100 / low,
-            }
-            for code, label in (("attitude", "Thái độ"), ("wait_time", "Thời gian chờ"))
-        ],
-    }
-
-
 def test_reasons_name_the_most_chosen_and_each_wards_share(summary):
-    summary["reasons"] = _reasons(40, {"attitude": 10, "wait_time": 30})
-    summary["children"][0]["reasons"] = _reasons(20, {"attitude": 2, "wait_time": 18})
-    summary["children"][1]["reasons"] = _reasons(3, {})
+    summary["reasons"] = reasons_figure(40, {"attitude": 10, "wait_time": 30})
+    summary["children"][0]["reasons"] = reasons_figure(20, {"attitude": 2, "wait_time": 18})
+    summary["children"][1]["reasons"] = reasons_figure(3, {})
     doc = render(summary, reason_labels={"wait_time": "Chờ lâu"})
     text = all_text(doc)
     assert "Có 40 đánh giá chung ở mức 1–2" in text
@@ -610,9 +596,9 @@ def test_reasons_name_the_most_chosen_and_each_wards_share(summary):
 
 
 def test_reasons_withheld_or_absent_say_so(summary):
-    summary["reasons"] = _reasons(3, {})
+    summary["reasons"] = reasons_figure(3, {})
     assert "Chưa đủ số phiếu để nêu tỷ lệ theo từng lý do." in all_text(render(summary))
-    summary["reasons"] = _reasons(0, {})
+    summary["reasons"] = reasons_figure(0, {})
     assert "Trong kỳ không có đánh giá chung ở mức 1–2" in all_text(render(summary))
 
 

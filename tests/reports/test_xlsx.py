@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from feedback_app.reports import xlsx
 from feedback_app.reports.xlsx import VIETNAMESE as VI
 from feedback_app.reports.xlsx import workbook
+from tests.reports.reasons_support import reasons_figure
 
 SUPPRESSED = "chưa đủ số phiếu"
 
@@ -479,25 +480,10 @@ def test_keys_being_added_may_be_absent(missing):
 # --- reasons behind low ratings, kiosk completion (issue 15) ---------------------------------
 
 
-def _reasons(low, counts):
-    return {
-        "low_ratings": low,
-        "items": [
-            {
-                "code": code,
-                "label": label,
-                "count": counts.get(code),
-                "pct_of_low": None if counts.get(code) is None else counts[code] * 100 / low,
-            }
-            for code, label in (("attitude", "Thái độ"), ("wait_time", "Thời gian chờ"))
-        ],
-    }
-
-
 def test_reasons_sheet_has_a_count_and_a_share_per_reason_and_withholds_small_cells():
     s = _summary()
-    s["reasons"] = _reasons(40, {"attitude": 10, "wait_time": 30})
-    s["children"][0]["reasons"] = _reasons(3, {})
+    s["reasons"] = reasons_figure(40, {"attitude": 10, "wait_time": 30})
+    s["children"][0]["reasons"] = reasons_figure(3, {})
     ws = _open(workbook(s, reason_labels={"wait_time": "Chờ lâu"}))[VI["sheets"]["reasons"]]
     _, columns = _header(ws, "Mã đơn vị")
     district = _row(ws, 1, "009")
