@@ -17,6 +17,7 @@ dropped at the end.
 Usage:
   .venv/bin/python bench/kiosk_submissions.py                 # SQLite (WAL) in bench/out/
   .venv/bin/python bench/kiosk_submissions.py --postgres      # a scratch PostgreSQL database
+  .venv/bin/python bench/kiosk_submissions.py --postgres --redis   # as production: Redis throttle
   .venv/bin/python bench/kiosk_submissions.py --requests 5000 --rounds 5 --clients 16 --kiosks 8
   .venv/bin/python bench/kiosk_submissions.py --postgres --name my_bench   # beside another run
 """
@@ -183,12 +184,39 @@ def server_cpu_seconds(base: str) -> float | None:
     return total
 
 
+def database_cpu_seconds(name: str | None) -> float | None:
+    """CPU time used so far by the PostgreSQL backends serving database `name` (None: SQLite,
+    whose work is done inside the gunicorn workers and counted there)."""
+    if name is None:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if not cmdline.startswith(b"postgres: ") or f" {name} ".encode() not in cmdline:
+                continue
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 @dataclass
 class Run:
     seconds: float
     latencies_ms: list[float] = field(default_factory=list)
     statuses: dict = field(default_factory=dict)
     cpu_seconds: float | None = None
+    db_cpu_seconds: float | None = None
+
+    @property
+    def db_cpu_ms_per_request(self) -> float | None:
+        """PostgreSQL's CPU (the backends of the bench database) per measured request."""
+        if self.db_cpu_seconds is None:
+            return None
+        return self.db_cpu_seconds * 1000 / len(self.latencies_ms)
 
     @property
     def cpu_ms_per_request(self) -> float | None:
@@ -264,6 +292,8 @@ def combined(runs: list[Run]) -> Run:
     total = Run(seconds=sum(r.seconds for r in runs))
     cpu = [r.cpu_seconds for r in runs]
     total.cpu_seconds = None if None in cpu else sum(cpu)
+    db_cpu = [r.db_cpu_seconds for r in runs]
+    total.db_cpu_seconds = None if None in db_cpu else sum(db_cpu)
     for run in runs:
         total.latencies_ms += run.latencies_ms
         for status, n in run.statuses.items():
@@ -271,14 +301,17 @@ def combined(runs: list[Run]) -> Run:
     return total
 
 
-def load(base: str, warmup: list, measured: list, clients: int) -> Run:
-    """A warm-up, then the measured run with the server's CPU time around it."""
+def load(base: str, warmup: list, measured: list, clients: int, database: str | None) -> Run:
+    """A warm-up, then the measured run with the server's (and PostgreSQL's) CPU time around it.
+    Both apps use the same database, but only the one being loaded keeps its backends busy."""
     drive(base, warmup, clients)
-    cpu_before = server_cpu_seconds(base)
+    cpu_before, db_before = server_cpu_seconds(base), database_cpu_seconds(database)
     run = drive(base, measured, clients)
-    cpu_after = server_cpu_seconds(base)
+    cpu_after, db_after = server_cpu_seconds(base), database_cpu_seconds(database)
     if cpu_before is not None and cpu_after is not None:
         run.cpu_seconds = cpu_after - cpu_before
+    if db_before is not None and db_after is not None:
+        run.db_cpu_seconds = db_after - db_before
     return run
 
 
@@ -377,6 +410,13 @@ def main() -> None:
         help="answer sets as a full-mode tablet sends them (default) or a quick-mode one",
     )
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--redis",
+        nargs="?",
+        const="redis://127.0.0.1:6379/0",
+        help="the throttle's storage in Redis, as production runs (default URL %(const)s); "
+        "without it, each worker's memory",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
     parser.add_argument(
         "--name", default=PG_BENCH_DB, help="scratch database name (runs side by side differ)"
@@ -393,6 +433,7 @@ def main() -> None:
             url,
             FEEDBACK_KIOSK_RATELIMIT="100000 per minute",
             FEEDBACK_KIOSK_BURST_COUNT="100000",
+            FEEDBACK_RATELIMIT_STORAGE_URI=args.redis or "memory://",
         )
         flask(env, "db", "upgrade")
         flask(env, "demo", "seed")
@@ -402,8 +443,10 @@ def main() -> None:
             tokens.append(output.strip().splitlines()[-1].rstrip("/").rsplit("/", 1)[1])
         create_table(url)
         database = "PostgreSQL" if args.postgres else "SQLite (WAL)"
+        backends = args.name if args.postgres else None  # whose CPU is PostgreSQL's share
         print(
             f"Kiosk submissions on {database}: gunicorn -w {WORKERS} (sync workers), "
+            f"throttle in {args.redis or 'memory'}, "
             f"{args.clients} concurrent clients, {len(tokens)} kiosks, "
             f"{args.rounds} rounds of {args.requests:,} requests per app "
             f"after {args.warmup} warm-up; "
@@ -430,12 +473,12 @@ def main() -> None:
             gunicorn(env, workers=WORKERS, app="bench.floor_app:app") as floor_base,
             gunicorn(env, workers=WORKERS) as real_base,
         ):
-            load(floor_base, warmup, [], args.clients)
-            load(real_base, warmup, [], args.clients)
+            load(floor_base, warmup, [], args.clients, backends)
+            load(real_base, warmup, [], args.clients, backends)
             for i, batch in enumerate(rounds):
                 order = [(floor_base, floors), (real_base, reals)]
                 for base, runs in order if i % 2 == 0 else reversed(order):
-                    runs.append(load(base, [], batch, args.clients))
+                    runs.append(load(base, [], batch, args.clients, backends))
             page_lines = kiosk_page_size(real_base, tokens[0])
 
         ratios = [r.rate / f.rate for f, r in zip(floors, reals, strict=True)]
@@ -449,6 +492,11 @@ def main() -> None:
                 f" ms  errors {run.errors}"
                 + (f" {run.statuses}" if run.errors else "")
                 + (f"  server CPU {cpu:.2f} ms/request" if cpu is not None else "")
+                + (
+                    f"  database CPU {run.db_cpu_ms_per_request:.2f} ms/request"
+                    if run.db_cpu_ms_per_request is not None
+                    else ""
+                )
             )
         ratio = statistics.median(ratios)
         if real.cpu_ms_per_request and floor.cpu_ms_per_request:

@@ -14,9 +14,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "feedback_app"
 # The shared modules every feature may use; they import no feature (and `models/` likewise).
 LOWER = {
-    "audit", "cache", "changes", "config", "connections", "errors", "extensions", "forms",
-    "hardening", "i18n", "labels", "machines", "pagination", "privacy", "security", "storage",
-    "textutil", "timeutil", "urls",
+    "audit", "cache", "changes", "config", "connections", "counters", "errors", "extensions",
+    "forms", "hardening", "i18n", "labels", "machines", "pagination", "privacy", "security",
+    "storage", "textutil", "timeutil", "urls",
 }  # fmt: skip
 FEATURES = {
     "apidocs", "auth", "cases", "dossiers", "hotline", "intake", "main", "reports", "results",

@@ -14,13 +14,27 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..cases import service as cases
 from ..connections import connection_of, run_on
+from ..counters import count_and_read
 from ..errors import UserError
 from ..extensions import db, limiter
 from ..hardening import MAX_DB_INT
@@ -94,6 +108,7 @@ class KioskPlace:
     last_seen_at: datetime | None = None
     queued_reported: int = 0
     queued_reported_at: datetime | None = None
+    token_hash: str = ""  # the burst counter's key (known before the kiosk's row is read)
 
     @classmethod
     def of(cls, kiosk: Kiosk) -> "KioskPlace":
@@ -109,6 +124,7 @@ class KioskPlace:
             last_seen_at=kiosk.last_seen_at,
             queued_reported=kiosk.queued_reported,
             queued_reported_at=kiosk.queued_reported_at,
+            token_hash=kiosk.token_hash,
         )
 
 
@@ -140,9 +156,14 @@ def kiosk_place(token: str, sql: Connection | None = None) -> KioskPlace | None:
     """The place of the kiosk with this token (enabled or not), in one query; or None."""
     if not _plausible(token):
         return None
-    row = run_on(sql).execute(_KIOSK_PLACE, {"token_hash": hash_token(token)}).first()
+    token_hash = hash_token(token)
+    row = run_on(sql).execute(_KIOSK_PLACE, {"token_hash": token_hash}).first()
     if row is None:
         return None
+    return _place_of(row, token_hash)
+
+
+def _place_of(row, token_hash: str) -> KioskPlace:
     return KioskPlace(
         id=row.id,
         counter_id=row.counter_id,
@@ -153,6 +174,7 @@ def kiosk_place(token: str, sql: Connection | None = None) -> KioskPlace | None:
         last_seen_at=row.last_seen_at,
         queued_reported=row.queued_reported,
         queued_reported_at=row.queued_reported_at,
+        token_hash=token_hash,
     )
 
 
@@ -334,9 +356,78 @@ _NEW_RESPONSE = {
     .returning(RESPONSES.c.id)
     for name, dialect_insert in (("postgresql", postgresql.insert), ("sqlite", sqlite.insert))
 }
-# executemany: sqlite3 loops in C; psycopg pipelines the rows. (A multi-row INSERT ... RETURNING
-# measured slower on SQLite and no faster on PostgreSQL: bench/kiosk_submissions.py.)
-_NEW_ANSWERS = insert(Answer.__table__)
+# A response's answers. SQLite: executemany (sqlite3 loops in C). PostgreSQL: one INSERT …
+# SELECT FROM unnest(four arrays), whose text never changes, so psycopg prepares it once per
+# connection: one round trip, where executemany pipelines a statement per answer (and a multi-row
+# VALUES list is a new statement for every length). bench/kiosk_submissions.py.
+_ANSWER_ROWS = (
+    func.unnest(
+        cast(bindparam("question_ids"), postgresql.ARRAY(Integer)),
+        cast(bindparam("values"), postgresql.ARRAY(Integer)),
+        cast(bindparam("option_codes"), postgresql.ARRAY(String)),
+        cast(bindparam("texts"), postgresql.ARRAY(Text)),
+    )
+    .table_valued("question_id", "value", "option_code", "text")
+    .render_derived()
+)
+_ANSWER_COLUMNS = ["response_id", "question_id", "value", "option_code", "text"]
+
+
+def _answers_of(response_id) -> Select:
+    rows = _ANSWER_ROWS.c
+    return select(response_id, rows.question_id, rows.value, rows.option_code, rows.text)
+
+
+_NEW_ANSWERS = {
+    "sqlite": insert(Answer.__table__),
+    "postgresql": insert(Answer.__table__).from_select(
+        _ANSWER_COLUMNS, _answers_of(bindparam("response_id", type_=Integer))
+    ),
+}
+
+
+def _at_once() -> Select:
+    """PostgreSQL's statement for a whole kiosk submission (see `submit_at_once`): the kiosk's
+    place, and when it is in use the response (unless its client UUID is stored already) and
+    the response's answers, inserted by data-modifying CTEs; one row: the place and the new
+    response's id, or NULL."""
+    kiosk = _KIOSK_PLACE.cte("kiosk")
+    given = [
+        "client_uuid", "instrument_id", "channel", "dossier_code", "submitted_hour", "partial",
+        "language", "suspicious", "commented", "reply",
+    ]  # fmt: skip
+    new_response = (
+        postgresql.insert(RESPONSES)
+        .from_select(
+            [*given, "service_point_id", "counter_id", "officer_id", "kiosk_id"],
+            select(
+                *(bindparam(name, type_=RESPONSES.c[name].type) for name in given),
+                kiosk.c.service_point_id,
+                kiosk.c.counter_id,
+                kiosk.c.officer_on_duty_id,
+                kiosk.c.id,
+            ).where(kiosk.c.active, kiosk.c.counter_active),
+        )
+        .on_conflict_do_nothing(index_elements=["client_uuid"])
+        .returning(RESPONSES.c.id)
+        .cte("new_response")
+    )
+    new_answers = (
+        insert(Answer.__table__)
+        .from_select(
+            _ANSWER_COLUMNS,
+            _answers_of(new_response.c.id).select_from(new_response).join(_ANSWER_ROWS, true()),
+        )
+        .cte("new_answers")
+    )
+    return (
+        select(kiosk, new_response.c.id.label("response_id"))
+        .outerjoin(new_response, true())
+        .add_cte(new_answers)
+    )
+
+
+_AT_ONCE = _at_once()
 _UPDATE_RESPONSE = update(RESPONSES).where(RESPONSES.c.id == bindparam("response_id"))
 
 
@@ -397,6 +488,51 @@ def submit_from_kiosk(
     reply, created = submit(payload, Where(channel=ResponseChannel.KIOSK, kiosk=kiosk), sql)
     # Last, so that on SQLite the database stays locked for writing only from the response's
     # INSERT to the commit, never while the answers are checked.
+    note_submission_seen(kiosk, queued, sql)
+    return reply, created
+
+
+def submit_at_once(
+    token: str, payload, queued: int | None, sql: Connection
+) -> tuple[dict, bool] | None:
+    """PostgreSQL: `submit_from_kiosk` for the common submission (valid, opening no case, taking
+    no invitation) in ONE statement on an autocommit connection: the kiosk's row is read, the
+    response and its answers inserted together (a statement is atomic: all three or nothing).
+    One round trip instead of five (BEGIN, the kiosk's row, the response, its answers, COMMIT).
+
+    None when the submission is not of that kind: the caller takes `submit_from_kiosk`, which
+    says why (an unknown kiosk before a bad answer) and does the rest in one transaction."""
+    if not isinstance(payload, dict) or not _plausible(token):
+        return None
+    try:
+        client_uuid = parse_client_uuid(payload.get("client_uuid"))
+        clean = _validate(payload, Where(channel=ResponseChannel.KIOSK))
+    except SubmissionInvalid:
+        return None
+    if clean.opens_case or clean.invitation_id is not None:
+        return None
+    token_hash = hash_token(token)
+    burst = _BurstCount(token_hash, clean.answered_at)
+    row = sql.execute(
+        _AT_ONCE,
+        {
+            "token_hash": token_hash,
+            **_response_values(
+                client_uuid, clean, ResponseChannel.KIOSK, burst, {"case_code": None}
+            ),
+            **_answer_arrays(clean.answers),
+        },
+    ).first()
+    if row is None or not (row.active and row.counter_active):
+        burst.take_back()
+        raise KioskUnavailable(token)
+    kiosk = _place_of(row, token_hash)
+    if row.response_id is None:
+        burst.take_back()  # a resend, or a racing duplicate: not another answer
+        where = Where(channel=ResponseChannel.KIOSK, kiosk=kiosk)
+        reply, created = existing_reply(client_uuid, where, sql), False
+    else:
+        reply, created = {"id": row.response_id, "case_code": None}, True
     note_submission_seen(kiosk, queued, sql)
     return reply, created
 
@@ -575,23 +711,11 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
     case = (
         _prepare_case(sql, client_uuid, clean, where, submitted_hour) if clean.opens_case else None
     )
-    burst = _BurstCount(place["kiosk_id"], clean.answered_at)
+    burst = _BurstCount(where.kiosk.token_hash if where.kiosk else None, clean.answered_at)
     reply = {"case_code": case["code"] if case else None}
     response_id = sql.scalar(
         _NEW_RESPONSE[sql.dialect.name],
-        {
-            "client_uuid": client_uuid,
-            "instrument_id": clean.version.id,
-            "channel": where.channel,
-            "dossier_code": clean.dossier_code,
-            "submitted_hour": submitted_hour,
-            "partial": clean.partial,
-            "language": clean.language,
-            "suspicious": burst.is_burst(),
-            "commented": any(q.code == COMMENT and t for q, (_v, _o, t) in clean.answers),
-            "reply": reply,  # the id is the row's (see existing_reply)
-            **place,
-        },
+        {**_response_values(client_uuid, clean, where.channel, burst, reply), **place},
     )
     if response_id is None:
         burst.take_back()  # a resend, or a racing duplicate: not another answer
@@ -603,6 +727,36 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
         case_id = cases.insert_case(case, sql=sql).id
         sql.execute(_UPDATE_RESPONSE, {"response_id": response_id, "case_id": case_id})
     return {"id": response_id, **reply}
+
+
+def _response_values(
+    client_uuid: str, clean: _Clean, channel: ResponseChannel, burst: "_BurstCount", reply: dict
+) -> dict:
+    """The columns of a new response, but for where it was given (`_place`)."""
+    return {
+        "client_uuid": client_uuid,
+        "instrument_id": clean.version.id,
+        "channel": channel,
+        "dossier_code": clean.dossier_code,
+        "submitted_hour": clean.answered_at.astimezone(UTC).replace(
+            minute=0, second=0, microsecond=0
+        ),
+        "partial": clean.partial,
+        "language": clean.language,
+        "suspicious": burst.is_burst(),
+        "commented": any(q.code == COMMENT and t for q, (_v, _o, t) in clean.answers),
+        "reply": reply,  # the id is the row's (see existing_reply)
+    }
+
+
+def _answer_arrays(answers: list) -> dict:
+    """A response's answers as four parallel arrays, for INSERT … SELECT FROM unnest(…)."""
+    return {
+        "question_ids": [q.id for q, _a in answers],
+        "values": [v for _q, (v, _o, _t) in answers],
+        "option_codes": [o for _q, (_v, o, _t) in answers],
+        "texts": [t if q.code == COMMENT else None for q, (_v, _o, t) in answers],
+    }
 
 
 def _take_invitation(sql: Connection, response_id: int, clean: _Clean, kiosk: KioskPlace) -> None:
@@ -622,6 +776,13 @@ def _take_invitation(sql: Connection, response_id: int, clean: _Clean, kiosk: Ki
 
 
 def _insert_answers(sql: Connection, response_id: int, answers: list) -> None:
+    if not answers:
+        return
+    if sql.dialect.name == "postgresql":
+        sql.execute(
+            _NEW_ANSWERS["postgresql"], {"response_id": response_id, **_answer_arrays(answers)}
+        )
+        return
     rows = [
         {
             "response_id": response_id,
@@ -632,8 +793,7 @@ def _insert_answers(sql: Connection, response_id: int, answers: list) -> None:
         }
         for q, (v, o, t) in answers
     ]
-    if rows:
-        sql.execute(_NEW_ANSWERS, rows)
+    sql.execute(_NEW_ANSWERS["sqlite"], rows)
 
 
 def _place(where: Where) -> dict:
@@ -681,24 +841,24 @@ class _BurstCount:
     outage is not mistaken for a burst).
 
     A sliding window estimated from two counters (the tablet's current minute, and the previous
-    one weighted by how much of it the window still covers): two storage calls, one round trip
-    each to Redis in production. Counted before the response is stored, so the flag goes into
-    the INSERT; a resend takes its count back.
+    one weighted by how much of it the window still covers): one round trip to Redis in
+    production (`counters.count_and_read`). Counted before the response is stored, so the flag
+    goes into the INSERT; a resend takes its count back.
     """
 
-    def __init__(self, kiosk_id: int | None, answered_at: datetime):
-        """Count the answer now (nothing for an answer that came from no kiosk)."""
+    def __init__(self, kiosk_key: str | None, answered_at: datetime):
+        """Count the answer now (nothing for an answer that came from no kiosk). `kiosk_key`:
+        the kiosk's token hash, known before its row is read (see `submit_at_once`)."""
         self.key, self.count = None, 0.0
-        if kiosk_id is None:
+        if not kiosk_key:
             return
         moment = answered_at.timestamp()
         bucket, into = divmod(moment, BURST_WINDOW_SECONDS)
-        key = f"burst:{kiosk_id}:{int(bucket)}"
-        storage = limiter.storage
+        key = f"burst:{kiosk_key[:24]}:{int(bucket)}"
+        previous_key = f"burst:{kiosk_key[:24]}:{int(bucket) - 1}"
         try:
-            current = storage.incr(key, expiry=BURST_WINDOW_SECONDS * 3)
+            current, previous = count_and_read(key, BURST_WINDOW_SECONDS * 3, previous_key)
             self.key = key
-            previous = storage.get(f"burst:{kiosk_id}:{int(bucket) - 1}")
         except Exception:  # noqa: BLE001 - storage down (redis raises its own errors)
             # The answer is still stored: a burst missed while Redis is down beats a lost answer.
             current_app.logger.warning("Burst counter storage unreachable; answer not checked")

@@ -849,6 +849,40 @@ def test_bursts_are_counted_per_kiosk(app, client, kiosk):
     assert suspicious_flags(app, client, other, [start, start]) == [False, False]
 
 
+def test_bursts_are_counted_in_redis_as_in_production(app, kiosk):
+    """With Redis as the counters' storage (one round trip per answer) a burst across a minute
+    boundary is still found, and its counters are Redis's, not a worker's memory."""
+    import redis
+
+    from feedback_app import create_app
+
+    prefix = f"feedback-test-{uuid.uuid4().hex}"
+    production = create_app(
+        {
+            "TESTING": True,
+            "ENV": "testing",
+            "SECRET_KEY": "tests",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": prefix},
+            "KIOSK_BURST_COUNT": 2,
+        }
+    )
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        boundary = minute_start(_now() - timedelta(minutes=30))
+        moments = [boundary + timedelta(seconds=s) for s in (-10, -5, 5)]
+        flags = suspicious_flags(app, production.test_client(), kiosk, moments)
+        assert flags == [False, False, True]
+        assert sorted(int(store.get(k)) for k in store.scan_iter(f"{prefix}:burst:*")) == [1, 2]
+    finally:
+        for key in store.scan_iter(f"{prefix}:*"):
+            store.delete(key)
+        store.close()
+        with production.app_context():
+            db.engine.dispose()
+
+
 # --- Throttling, CSRF, the queue figure ----------------------------------------------------------
 
 
