@@ -85,6 +85,9 @@ class DefaultConfig:
     # The only origin recordings are fetched from (with the account's credentials): Twilio's API.
     HOTLINE_RECORDINGS_ORIGIN = "https://api.twilio.com"
     SQLITE_BUSY_TIMEOUT_MS = 5000
+    # While the database does not answer (refused, dropped, locked past the busy timeout),
+    # requests get 503 with this Retry-After, in seconds: tablets and gateways try again.
+    DATABASE_RETRY_AFTER_SECONDS = 5
     # Number of reverse proxies in front of the app (nginx: 1); 0 trusts no X-Forwarded-*.
     PROXY_COUNT = 0
     # Where `demo seed` keeps the demo passwords it made (default: instance/demo-logins.txt).

@@ -1,9 +1,18 @@
 """Translated error pages, and JSON errors for the blueprints that serve machines. Never a
-stack trace."""
+stack trace.
 
-from flask import Flask, jsonify, render_template, request
+A database that does not answer (PostgreSQL refusing or dropping connections, SQLite locked
+past its busy timeout, no pooled connection free in time) is a 503 with Retry-After, so that a
+tablet, a gateway or a person can tell "try again" from "refused" (4xx) and from a fault in the
+code (500); the request's transaction is rolled back, and the outage logged in one line.
+"""
+
+import sqlite3
+
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -60,6 +69,76 @@ def render_error(status: int, detail: str | None = None):
     return render_template("errors/error.html", status=status, title=title, message=message), status
 
 
+# SQLite: another connection holds the lock past the busy timeout (primary result codes).
+_SQLITE_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+# PostgreSQL SQLSTATEs of a server that cannot serve now (besides class 08, connection
+# exceptions): shut down by an administrator or a crash, starting up, too many connections;
+# and a lock not granted within lock_timeout (where an operator sets one: PostgreSQL's busy
+# timeout, e.g. while a migration holds a table).
+_POSTGRES_DOWN = frozenset({"57P01", "57P02", "57P03", "53300", "55P03"})
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached or used right now, rather than that a
+    statement is wrong: only those become a 503. "No such table", a bad statement, a broken
+    constraint or a deadlock stay errors of the code (500, logged with their traceback)."""
+    if isinstance(exc, sa.TimeoutError):  # the pool had no connection to give in time
+        return True
+    if not isinstance(exc, sa.DBAPIError):
+        return False
+    if exc.connection_invalidated:  # the dialect saw the connection die under the statement
+        return True
+    if not isinstance(exc, sa.OperationalError):
+        return False
+    cause = exc.orig
+    if isinstance(cause, sqlite3.Error):
+        return (getattr(cause, "sqlite_errorcode", 0) & 0xFF) in _SQLITE_BUSY
+    if not hasattr(cause, "sqlstate"):  # a driver we do not know: not ours to guess
+        return False
+    state = cause.sqlstate
+    # psycopg gives no SQLSTATE when there was no server to give one: refused, timed out, gone.
+    return state is None or state.startswith("08") or state in _POSTGRES_DOWN
+
+
+def retry_after() -> dict[str, str]:
+    """The header telling a client when to try again after a database outage."""
+    return {"Retry-After": str(int(current_app.config["DATABASE_RETRY_AFTER_SECONDS"]))}
+
+
+def note_database_outage(exc: BaseException) -> None:
+    """One WARNING line for the request: where, and the driver's first line. Neither the
+    statement nor its parameters (a citizen's words, a phone number), nor the path (a kiosk's
+    token), nor a traceback: the outage is the database's, not the code's."""
+    cause = getattr(exc, "orig", None) or exc
+    first_line = (str(cause).strip().splitlines() or [""])[0][:200]
+    current_app.logger.warning(
+        "Database unavailable on %s %s: %s: %s",
+        request.method,
+        request.endpoint or "-",
+        type(cause).__name__,
+        first_line,
+    )
+
+
+def _rollback_after_outage() -> None:
+    try:
+        db.session.rollback()
+    except sa.SQLAlchemyError:  # the connection is gone: nothing of it can be kept anyway
+        db.session.close()
+
+
+def _database_outage(exc: BaseException):
+    _rollback_after_outage()
+    note_database_outage(exc)
+    # The page must not reach for the database again: the signed-in account can neither be
+    # loaded nor refreshed after the rollback, so this page is shown as to anyone.
+    g._login_user = current_app.login_manager.anonymous_user()
+    body, status = render_error(
+        503, _("The database is not answering; nothing was saved. Please try again in a minute.")
+    )
+    return body, status, retry_after()
+
+
 def _http_error(exc: HTTPException):
     status = exc.code or 500
     if status >= 500:
@@ -85,6 +164,10 @@ def _csrf_error(exc: CSRFError):
 
 
 def _unexpected_error(exc: Exception):
+    # An error raised outside the view (an after-request hook) arrives wrapped in a 500.
+    cause = getattr(exc, "original_exception", None) or exc
+    if database_unavailable(cause):
+        return _database_outage(cause)
     if isinstance(exc, HTTPException):
         return _http_error(exc)
     db.session.rollback()

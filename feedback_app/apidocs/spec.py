@@ -102,9 +102,9 @@ response: report it as abandoned instead.
 `client_uuid` chosen by the tablet. Keep unsent ones on the tablet and send them again, with the \
 same `client_uuid`, until the server answers 201 (stored now) or 200 (stored before: nothing new \
 is stored and the first reply comes back). A 400 with `errors`, or a 413, does not change on \
-resending: record it and let the item go. After 429 wait the number of seconds in `Retry-After`; \
-after 404 (the kiosk is switched off), a server error or no answer at all, keep the items and \
-try again later.
+resending: record it and let the item go. After 429 or 503 wait the number of seconds in \
+`Retry-After`; after 404 (the kiosk is switched off), a server error or no answer at all, keep \
+the items and try again later.
 
 **Reports.** `GET {SUMMARY_PATH}` gives staff the period summary of a unit: the figures of the \
 summary page, its exports and the `reports summary` command. It reads the signed-in session of \
@@ -210,6 +210,7 @@ def _paths() -> dict:
                         ),
                         **_json(_ref("schemas", "Error")),
                     },
+                    "503": _ref("responses", "DatabaseUnavailable"),
                 },
             },
         },
@@ -319,6 +320,7 @@ def _submit_operation() -> dict:
             "404": _kiosk_not_found(),
             "413": _ref("responses", "PayloadTooLarge"),
             "429": _ref("responses", "TooManyRequests"),
+            "503": _ref("responses", "DatabaseUnavailable"),
         },
     }
 
@@ -359,6 +361,7 @@ def _invitation_operation() -> dict:
             },
             "400": _ref("responses", "MalformedRequest"),
             "404": _kiosk_not_found(),
+            "503": _ref("responses", "DatabaseUnavailable"),
         },
     }
 
@@ -416,6 +419,7 @@ def _abandoned_operation() -> dict:
             "404": _kiosk_not_found(),
             "413": _ref("responses", "PayloadTooLarge"),
             "429": _ref("responses", "TooManyRequests"),
+            "503": _ref("responses", "DatabaseUnavailable"),
         },
     }
 
@@ -479,6 +483,7 @@ def _summary_operation() -> dict:
                 **_json(error),
             },
             "405": _ref("responses", "MethodNotAllowed"),
+            "503": _ref("responses", "DatabaseUnavailable"),
         },
     }
 
@@ -672,6 +677,15 @@ def _responses() -> dict:
         },
         "PayloadTooLarge": {
             "description": f"The body is larger than {MAX_BODY_BYTES} bytes; nothing was stored.",
+            **_json(error),
+        },
+        "DatabaseUnavailable": {
+            "description": (
+                "The database is not answering (PostgreSQL refusing connections, SQLite locked "
+                "past its busy timeout); nothing was stored. Keep the item and send it again, "
+                "with the same `client_uuid`, after `Retry-After` seconds."
+            ),
+            "headers": {"Retry-After": _ref("headers", "RetryAfter")},
             **_json(error),
         },
         "TooManyRequests": {

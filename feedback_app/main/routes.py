@@ -2,9 +2,9 @@
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..errors import note_database_outage, retry_after
 from ..extensions import db
 from ..security import PERMISSION_LABELS, can
 
@@ -22,10 +22,22 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 otherwise."""
+    """200 when the database answers and would take a write, 503 (with Retry-After) otherwise."""
     try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError:
-        db.session.rollback()
-        return jsonify({"status": "unavailable", "database": "down"}), 503
+        _probe_database()
+    except SQLAlchemyError as exc:
+        note_database_outage(exc)
+        return jsonify({"status": "unavailable", "database": "down"}), 503, retry_after()
     return jsonify({"status": "ok", "database": "ok"})
+
+
+def _probe_database() -> None:
+    """PostgreSQL: a round trip. SQLite: its one write lock, taken and let go at once. Readers
+    never wait in WAL mode, so a plain SELECT would answer while every intake fails: a writer
+    holding the lock past the busy timeout must show here as it does at the kiosks."""
+    with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("SELECT 1")
+        connection.rollback()
