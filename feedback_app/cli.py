@@ -13,8 +13,8 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 from sqlalchemy import select, text
 
+from . import backup, retention
 from . import demo as demo_data
-from . import retention
 from .auth import service as accounts
 from .errors import UserError
 from .extensions import db
@@ -40,6 +40,7 @@ retention_cli = AppGroup("retention", help="Personal data past the retention per
 CLI_LANGUAGE = "en"
 
 reports_cli = AppGroup("reports", help="The period summary and the rollups behind it.")
+backup_cli = AppGroup("backup", help="Copies of the database, and restoring one.")
 
 
 def _logins_file() -> Path:
@@ -337,6 +338,56 @@ def reports_rebuild_rollups() -> None:
     click.echo(f"Rollups rebuilt from {folded} responses.")
 
 
+@backup_cli.command("create")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The backup file (SQLite: a database file; PostgreSQL: a pg_dump archive).",
+)
+@click.option("--force", is_flag=True, help="Replace the file if it exists.")
+def backup_create(output: Path, force: bool) -> None:
+    """Copy the database into a file while the app serves (SQLite's online backup, or
+    pg_dump -Fc); the file is readable by its owner only."""
+    try:
+        with force_locale(CLI_LANGUAGE):
+            done = backup.create(output, force=force)
+    except UserError as exc:
+        raise click.ClickException(exc.message) from exc
+    size = f"{done.size / 1_000_000:.1f} MB"
+    click.echo(f"Backup written to {output} ({done.kind}, {size}) in {done.seconds:.1f} s:")
+    click.echo(_rows_line(done.rows))
+
+
+@backup_cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+def backup_restore(source: Path) -> None:
+    """Restore a backup into the configured database, which must be empty (no rows in the
+    app's tables; a database where only `flask db upgrade` has run is empty). A SQLite backup
+    goes into SQLite or PostgreSQL (the upgrade path: run `flask db upgrade` on the new
+    database first); a pg_dump archive into PostgreSQL."""
+    try:
+        with force_locale(CLI_LANGUAGE):
+            done = backup.restore(source)
+    except UserError as exc:
+        raise click.ClickException(exc.message) from exc
+    where = db.engine.url.render_as_string(hide_password=True)
+    click.echo(f"Restored {source} ({done.kind}) into {where} in {done.seconds:.1f} s,")
+    click.echo(f"by {done.method}: {_rows_line(done.rows)}")
+    if done.revision is not None and done.revision != done.heads:
+        shown = ", ".join(sorted(done.revision))
+        click.echo(
+            f"The backup's schema revision is {shown}; this release's is "
+            f"{', '.join(sorted(done.heads))}: run `flask --app wsgi db upgrade` now."
+        )
+
+
+def _rows_line(rows: dict[str, int]) -> str:
+    """Tables and rows, with the tables people look for first."""
+    main = ", ".join(f"{name} {rows[name]:,}" for name in ("responses", "cases") if name in rows)
+    return f"{len(rows)} tables, {sum(rows.values()):,} rows ({main})."
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     for group in (
@@ -349,5 +400,6 @@ def init_app(app: Flask) -> None:
         maintenance_cli,
         retention_cli,
         reports_cli,
+        backup_cli,
     ):
         app.cli.add_command(group)
