@@ -608,7 +608,11 @@ def fresh_summary(period: Period, unit: AdminUnit, *, officers: bool = False) ->
 
 
 def recent_summary(period: Period, unit: AdminUnit, *, officers: bool = False) -> dict:
-    """The summary made since the figures last changed (a page view's), or a fresh one."""
+    """The summary made since the figures last changed (a page view's), or a fresh one. The
+    waiting answers are folded first: they move the figures (and so the cache key) on, and a
+    download made right after a rating reached another worker must count it (one index lookup
+    when nothing waits)."""
+    rollups.bring_up_to_date()
     return _cache().get(
         _summary_key(period, unit, officers),
         cache_seconds(),
