@@ -4,6 +4,7 @@ readers the feature folders have in common (defined once here, used everywhere).
 
 import functools
 import html
+import logging
 import os
 import re
 import shutil
@@ -132,6 +133,31 @@ def app(tmp_path, empty_schema):
         if empty_schema is None:
             _empty_shared_database()
         db.engine.dispose()
+
+
+@pytest.fixture
+def logging_restored():
+    """Alembic's env.py reconfigures logging for the whole process; put it back afterwards."""
+    root = logging.getLogger()
+    saved_root = (root.level, root.handlers[:])
+    loggers = logging.root.manager.loggerDict
+    saved = {
+        name: (lg.disabled, lg.level, lg.handlers[:], lg.propagate)
+        for name, lg in loggers.items()
+        if isinstance(lg, logging.Logger)
+    }
+    yield
+    root.setLevel(saved_root[0])
+    root.handlers[:] = saved_root[1]
+    for name, lg in list(loggers.items()):
+        if not isinstance(lg, logging.Logger):
+            continue
+        if name in saved:
+            lg.disabled, level, handlers, lg.propagate = saved[name]
+            lg.setLevel(level)
+            lg.handlers[:] = handlers
+        else:
+            lg.disabled = False
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from sqlalchemy.exc import OperationalError
 from feedback_app import create_app
 from feedback_app.extensions import db
 from feedback_app.models import UnitLevel
-from tests.app.test_migrations import logging_restored  # noqa: F401 - a fixture, used by name
 from tests.conftest import make_unit
 
 SEED = ["demo", "seed", "--responses", "300", "--from", "2025-01-01", "--to", "2025-06-30"]

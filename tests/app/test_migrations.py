@@ -1,6 +1,5 @@
 """Migrations, the only way the schema changes, build it from nothing and match the models."""
 
-import logging
 import os
 
 import pytest
@@ -8,31 +7,6 @@ from sqlalchemy import inspect, text
 
 from feedback_app import create_app
 from feedback_app.extensions import db
-
-
-@pytest.fixture
-def logging_restored():
-    """Alembic's env.py reconfigures logging for the whole process; put it back afterwards."""
-    root = logging.getLogger()
-    saved_root = (root.level, root.handlers[:])
-    loggers = logging.root.manager.loggerDict
-    saved = {
-        name: (lg.disabled, lg.level, lg.handlers[:], lg.propagate)
-        for name, lg in loggers.items()
-        if isinstance(lg, logging.Logger)
-    }
-    yield
-    root.setLevel(saved_root[0])
-    root.handlers[:] = saved_root[1]
-    for name, lg in list(loggers.items()):
-        if not isinstance(lg, logging.Logger):
-            continue
-        if name in saved:
-            lg.disabled, level, handlers, lg.propagate = saved[name]
-            lg.setLevel(level)
-            lg.handlers[:] = handlers
-        else:
-            lg.disabled = False
 
 
 def _database_urls():
