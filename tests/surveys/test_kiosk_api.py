@@ -849,24 +849,33 @@ def test_bursts_are_counted_per_kiosk(app, client, kiosk):
     assert suspicious_flags(app, client, other, [start, start]) == [False, False]
 
 
-def test_bursts_are_counted_in_redis_as_in_production(app, kiosk):
-    """With Redis as the counters' storage (one round trip per answer) a burst across a minute
-    boundary is still found, and its counters are Redis's, not a worker's memory."""
-    import redis
-
+def _app_counting_in(app, storage_uri: str, **settings):
+    """Another app on the test database whose throttles and counters live in `storage_uri`."""
     from feedback_app import create_app
 
-    prefix = f"feedback-test-{uuid.uuid4().hex}"
-    production = create_app(
+    return create_app(
         {
             "TESTING": True,
             "ENV": "testing",
             "SECRET_KEY": "tests",
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": prefix},
-            "KIOSK_BURST_COUNT": 2,
+            "RATELIMIT_STORAGE_URI": storage_uri,
+            **settings,
         }
+    )
+
+
+def test_bursts_are_counted_in_redis_as_in_production(app, kiosk):
+    """With Redis as the counters' storage (one round trip per answer) a burst across a minute
+    boundary is still found, and its counters are Redis's, not a worker's memory."""
+    import redis
+
+    prefix = f"feedback-test-{uuid.uuid4().hex}"
+    production = _app_counting_in(
+        app,
+        "redis://127.0.0.1:6379/0",
+        RATELIMIT_STORAGE_OPTIONS={"key_prefix": prefix},
+        KIOSK_BURST_COUNT=2,
     )
     store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
     try:
@@ -907,17 +916,7 @@ def test_throttling_is_per_kiosk_not_per_address(app, client, kiosk, district):
 
 def test_answers_are_taken_when_the_throttle_storage_is_down(app, kiosk):
     """Redis unreachable (nothing listens on port 1): the answer is stored, not refused."""
-    from feedback_app import create_app
-
-    down = create_app(
-        {
-            "TESTING": True,
-            "ENV": "testing",
-            "SECRET_KEY": "tests",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",
-        }
-    )
+    down = _app_counting_in(app, "redis://127.0.0.1:1")
     try:
         response = post(down.test_client(), kiosk["token"], payload())
         assert response.status_code == 201, response.get_json()
