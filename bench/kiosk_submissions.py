@@ -160,12 +160,9 @@ def make_requests(
 # --- load --------------------------------------------------------------------------------------
 
 
-def server_cpu_seconds(base: str) -> float | None:
-    """CPU time used so far by the gunicorn processes listening on base's port (Linux /proc).
-
-    Unlike requests/second, this barely moves when other programs share the machine.
-    """
-    bind = urllib.parse.urlsplit(base).netloc.encode()
+def _cpu_seconds(matches) -> float | None:
+    """CPU time (user + system) used so far by the processes whose command line `matches`
+    (Linux /proc); None where /proc cannot be read."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     try:
@@ -174,8 +171,7 @@ def server_cpu_seconds(base: str) -> float | None:
         return None
     for pid in pids:
         try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if b"gunicorn" not in cmdline or bind not in cmdline:
+            if not matches(Path(f"/proc/{pid}/cmdline").read_bytes()):
                 continue
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -184,23 +180,22 @@ def server_cpu_seconds(base: str) -> float | None:
     return total
 
 
+def server_cpu_seconds(base: str) -> float | None:
+    """CPU time used so far by the gunicorn processes listening on base's port.
+
+    Unlike requests/second, this barely moves when other programs share the machine.
+    """
+    bind = urllib.parse.urlsplit(base).netloc.encode()
+    return _cpu_seconds(lambda cmdline: b"gunicorn" in cmdline and bind in cmdline)
+
+
 def database_cpu_seconds(name: str | None) -> float | None:
     """CPU time used so far by the PostgreSQL backends serving database `name` (None: SQLite,
     whose work is done inside the gunicorn workers and counted there)."""
     if name is None:
         return None
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
-        try:
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-            if not cmdline.startswith(b"postgres: ") or f" {name} ".encode() not in cmdline:
-                continue
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    backend = f" {name} ".encode()
+    return _cpu_seconds(lambda cmdline: cmdline.startswith(b"postgres: ") and backend in cmdline)
 
 
 @dataclass
@@ -211,19 +206,18 @@ class Run:
     cpu_seconds: float | None = None
     db_cpu_seconds: float | None = None
 
-    @property
-    def db_cpu_ms_per_request(self) -> float | None:
-        """PostgreSQL's CPU (the backends of the bench database) per measured request."""
-        if self.db_cpu_seconds is None:
-            return None
-        return self.db_cpu_seconds * 1000 / len(self.latencies_ms)
+    def _per_request_ms(self, seconds: float | None) -> float | None:
+        return None if seconds is None else seconds * 1000 / len(self.latencies_ms)
 
     @property
     def cpu_ms_per_request(self) -> float | None:
         """Server CPU (all workers) per measured request."""
-        if self.cpu_seconds is None:
-            return None
-        return self.cpu_seconds * 1000 / len(self.latencies_ms)
+        return self._per_request_ms(self.cpu_seconds)
+
+    @property
+    def db_cpu_ms_per_request(self) -> float | None:
+        """PostgreSQL's CPU (the backends of the bench database) per measured request."""
+        return self._per_request_ms(self.db_cpu_seconds)
 
     @property
     def rate(self) -> float:

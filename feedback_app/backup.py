@@ -74,7 +74,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .errors import UserError
+from .errors import UserError, driver_message
 from .extensions import db
 
 SQLITE = "SQLite"
@@ -175,7 +175,7 @@ def _sqlite_copy(partial: Path) -> dict[str, int]:
         with _backup_engine(partial) as engine, engine.connect() as backup:
             return _row_counts(backup)
     except (sqlite3.Error, SQLAlchemyError) as exc:
-        raise BackupRefused(_("The backup failed: %(reason)s", reason=_first_line(exc))) from exc
+        raise BackupRefused(_("The backup failed: %(reason)s", reason=driver_message(exc))) from exc
 
 
 def _pg_dump(partial: Path) -> dict[str, int]:
@@ -232,7 +232,7 @@ def _database_used() -> Iterator[None]:
         yield
     except OperationalError as exc:
         raise BackupRefused(
-            _("The database cannot be used: %(reason)s", reason=_first_line(exc))
+            _("The database cannot be used: %(reason)s", reason=driver_message(exc))
         ) from exc
 
 
@@ -335,7 +335,7 @@ def _checked_sqlite_backup(engine: Engine, source: Path) -> frozenset[str] | Non
             names = set(inspect(backup).get_table_names())
             revision = _revision(backup, names)
     except SQLAlchemyError as exc:
-        problems = [_first_line(exc)]
+        problems = [driver_message(exc)]
     if problems != ["ok"]:
         raise BackupRefused(
             _("%(path)s is damaged or incomplete: %(reason)s", path=source, reason=problems[0])
@@ -357,7 +357,9 @@ def _sqlite_into_sqlite(engine: Engine) -> Outcome:
             with engine.connect() as backup:
                 backup.connection.driver_connection.backup(connection.connection.driver_connection)
     except (sqlite3.Error, DBAPIError) as exc:
-        raise BackupRefused(_("Nothing was restored: %(reason)s", reason=_first_line(exc))) from exc
+        raise BackupRefused(
+            _("Nothing was restored: %(reason)s", reason=driver_message(exc))
+        ) from exc
     # Pooled connections may remember the empty schema.
     db.engine.dispose()
     with db.engine.connect() as connection:
@@ -398,7 +400,7 @@ def _sqlite_into_postgresql(engine: Engine, revision: frozenset[str] | None) -> 
         _analyze()
     # COPY runs on the driver's own cursor: its errors come unwrapped.
     except (DBAPIError, db.engine.dialect.loaded_dbapi.Error) as exc:
-        reason = f"{table.name if table is not None else '-'}: {_first_line(exc)}"
+        reason = f"{table.name if table is not None else '-'}: {driver_message(exc)}"
         raise BackupRefused(_("Nothing was restored: %(reason)s", reason=reason)) from exc
     return Outcome(SQLITE, rows, method="a copy table by table (SQLite to PostgreSQL)")
 
@@ -599,9 +601,3 @@ def _row_counts(connection: Connection) -> dict[str, int]:
         for table in db.metadata.sorted_tables
         if table.name in names
     }
-
-
-def _first_line(exc: BaseException) -> str:
-    """The driver's own first line: no statement, no parameters (a citizen's words)."""
-    cause = getattr(exc, "orig", None) or exc
-    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]

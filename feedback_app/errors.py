@@ -110,14 +110,19 @@ def note_database_outage(exc: BaseException) -> None:
     statement nor its parameters (a citizen's words, a phone number), nor the path (a kiosk's
     token), nor a traceback: the outage is the database's, not the code's."""
     cause = getattr(exc, "orig", None) or exc
-    first_line = (str(cause).strip().splitlines() or [""])[0][:200]
     current_app.logger.warning(
         "Database unavailable on %s %s: %s: %s",
         request.method,
         request.endpoint or "-",
         type(cause).__name__,
-        first_line,
+        driver_message(exc)[:200],
     )
+
+
+def driver_message(exc: BaseException) -> str:
+    """The database driver's own first line: no statement, no parameters (a citizen's words)."""
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
 def _rollback_after_outage() -> None:

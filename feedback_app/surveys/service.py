@@ -105,10 +105,10 @@ class KioskPlace:
     unit_id: int  # the desk's unit (for a case an answer opens)
     officer_on_duty_id: int | None
     in_use: bool  # the tablet is enabled and its counter open
+    token_hash: str  # the burst counter's key (known before the kiosk's row is read)
     last_seen_at: datetime | None = None
     queued_reported: int = 0
     queued_reported_at: datetime | None = None
-    token_hash: str = ""  # the burst counter's key (known before the kiosk's row is read)
 
     @classmethod
     def of(cls, kiosk: Kiosk) -> "KioskPlace":
@@ -560,6 +560,11 @@ class _Clean:
     invitation_id: int | None
 
     @property
+    def submitted_hour(self) -> datetime:
+        """The time kept: to the hour, in UTC."""
+        return self.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+    @property
     def opens_case(self) -> bool:
         """A comment that needs an answer: the citizen asked for one, or rated us 1–2."""
         return bool(self.comment) and (self.wants_reply or self.overall in (1, 2))
@@ -707,10 +712,7 @@ def _store(client_uuid: str, clean: _Clean, where: Where, sql: Connection) -> di
     INSERT to the commit, so that stretch holds only the writes.
     """
     place = _place(where)
-    submitted_hour = clean.answered_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-    case = (
-        _prepare_case(sql, client_uuid, clean, where, submitted_hour) if clean.opens_case else None
-    )
+    case = _prepare_case(sql, client_uuid, clean, where) if clean.opens_case else None
     burst = _BurstCount(where.kiosk.token_hash if where.kiosk else None, clean.answered_at)
     reply = {"case_code": case["code"] if case else None}
     response_id = sql.scalar(
@@ -738,9 +740,7 @@ def _response_values(
         "instrument_id": clean.version.id,
         "channel": channel,
         "dossier_code": clean.dossier_code,
-        "submitted_hour": clean.answered_at.astimezone(UTC).replace(
-            minute=0, second=0, microsecond=0
-        ),
+        "submitted_hour": clean.submitted_hour,
         "partial": clean.partial,
         "language": clean.language,
         "suspicious": burst.is_burst(),
@@ -750,7 +750,8 @@ def _response_values(
 
 
 def _answer_arrays(answers: list) -> dict:
-    """A response's answers as four parallel arrays, for INSERT … SELECT FROM unnest(…)."""
+    """A response's answers as four parallel arrays (text only on the comment question): for
+    INSERT … SELECT FROM unnest(…) on PostgreSQL, zipped into rows on SQLite."""
     return {
         "question_ids": [q.id for q, _a in answers],
         "values": [v for _q, (v, _o, _t) in answers],
@@ -783,15 +784,10 @@ def _insert_answers(sql: Connection, response_id: int, answers: list) -> None:
             _NEW_ANSWERS["postgresql"], {"response_id": response_id, **_answer_arrays(answers)}
         )
         return
+    columns = _answer_arrays(answers)
     rows = [
-        {
-            "response_id": response_id,
-            "question_id": q.id,
-            "value": v,
-            "option_code": o,
-            "text": t if q.code == COMMENT else None,
-        }
-        for q, (v, o, t) in answers
+        {"response_id": response_id, "question_id": q, "value": v, "option_code": o, "text": t}
+        for q, v, o, t in zip(*columns.values(), strict=True)
     ]
     sql.execute(_NEW_ANSWERS["sqlite"], rows)
 
@@ -815,9 +811,7 @@ def _place(where: Where) -> dict:
     }
 
 
-def _prepare_case(
-    sql: Connection, client_uuid: str, clean: _Clean, where: Where, hour: datetime
-) -> dict:
+def _prepare_case(sql: Connection, client_uuid: str, clean: _Clean, where: Where) -> dict:
     """The columns of the case for a comment that needs an answer, read on the submission's own
     connection (a kiosk's submission never needs a second one). Stored only if the response's
     INSERT finds this client UUID new."""
@@ -828,7 +822,7 @@ def _prepare_case(
             content=clean.comment,
             service_point=point,
             sender_phone=clean.reply_phone,
-            received_at=hour,  # to the hour, like the rating
+            received_at=clean.submitted_hour,  # to the hour, like the rating
             intake_key=f"response:{client_uuid}",
         ),
         sql,
